@@ -64,9 +64,9 @@ interface Subscription {
 
 const OWNER = 'A3NL1KOZZKExample';
 
-/** The key as S3 writes it into records: URL-encoded, `+` for a space. */
+/** The key as S3 writes it into records: form-URL-encoded (`+` for a space), `/` kept as it is. */
 export function encodeEventKey(key: string): string {
-  return new URLSearchParams({ k: key }).toString().slice(2);
+  return new URLSearchParams({ k: key }).toString().slice(2).replace(/%2F/g, '/');
 }
 
 export function eventMatches(filter: EventFilter, bucket: string, eventName: string, key: string): boolean {

@@ -150,6 +150,28 @@ function resolveVersion(ctx: S3Context, r: S3Request, bucket: Bucket, key: strin
   return version;
 }
 
+/**
+ * HTTP header values must be Latin-1. S3 sends metadata that is not plain printable ASCII as an RFC 2047
+ * encoded word (`=?UTF-8?Q?...?=`, or `B` when it holds control characters), and percent-encodes
+ * characters beyond Latin-1 in system headers.
+ */
+export function encodeMetadataValue(value: string): string {
+  if (/^[\x20-\x7e\t]*$/.test(value)) return value;
+  const bytes = Buffer.from(value, 'utf8');
+  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) return `=?UTF-8?B?${bytes.toString('base64')}?=`;
+  let encoded = '';
+  for (const byte of bytes) {
+    if (byte === 0x20) encoded += '_';
+    else if (byte > 0x20 && byte < 0x7f && byte !== 0x3d && byte !== 0x3f && byte !== 0x5f) encoded += String.fromCharCode(byte);
+    else encoded += `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return `=?UTF-8?Q?${encoded}?=`;
+}
+
+function latin1HeaderValue(value: string): string {
+  return value.replace(/[^\x00-\xff]/gu, (c) => encodeURIComponent(c)).replace(/[\r\n]/g, ' ');
+}
+
 export function objectHeaders(bucket: Bucket, version: ObjectVersion, r: S3Request): Record<string, string> {
   const headers: Record<string, string> = {
     'accept-ranges': 'bytes',
@@ -157,10 +179,10 @@ export function objectHeaders(bucket: Bucket, version: ObjectVersion, r: S3Reque
     etag: `"${version.etag}"`,
     'last-modified': new Date(version.lastModified).toUTCString(),
     'x-amz-server-side-encryption': 'AES256',
-    ...version.headers,
     ...versionHeader(bucket, version),
   };
-  for (const [name, value] of Object.entries(version.metadata)) headers[`x-amz-meta-${name}`] = value;
+  for (const [name, value] of Object.entries(version.headers)) headers[name] = latin1HeaderValue(value);
+  for (const [name, value] of Object.entries(version.metadata)) headers[`x-amz-meta-${name}`] = encodeMetadataValue(value);
   if (version.storageClass !== 'STANDARD') headers['x-amz-storage-class'] = version.storageClass;
   if (header(r, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' && version.checksum) {
     Object.assign(headers, checksumHeaders(version.checksum));
@@ -175,7 +197,7 @@ export function objectHeaders(bucket: Bucket, version: ObjectVersion, r: S3Reque
   ];
   for (const [param, name] of overrides) {
     const value = r.query.get(param);
-    if (value !== null) headers[name] = value;
+    if (value !== null) headers[name] = latin1HeaderValue(value);
   }
   return headers;
 }

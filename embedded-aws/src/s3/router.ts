@@ -64,6 +64,11 @@ export async function handleS3(ctx: S3Context, req: IncomingMessage, res: Server
   try {
     await route(ctx, r);
   } catch (error) {
+    if (req.socket.destroyed || (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
+      // The client went away mid-request: nobody is left to answer.
+      res.destroy();
+      return;
+    }
     const s3Error = error instanceof S3Error ? error : errors.internal();
     if (!(error instanceof S3Error)) console.error('[embedded-aws] internal error', error);
     if (res.headersSent) {
