@@ -23,7 +23,10 @@ export function writeSection(name: string, title: string, rows: BenchRow[], note
   const table = [
     '| metric | result | target | |',
     '| --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.metric} | ${r.value} | ${r.target} | ${r.ok === undefined ? '' : r.ok ? 'met' : '**missed**'} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.metric} | ${r.value} | ${r.target} | ${r.ok === undefined ? '' : r.ok ? 'met' : '**missed**'} |`,
+    ),
   ].join('\n');
   const section = [
     `<!-- bench:${name} -->`,
@@ -35,7 +38,8 @@ export function writeSection(name: string, title: string, rows: BenchRow[], note
     ...(notes.length > 0 ? ['', ...notes.map((n) => `- ${n}`)] : []),
     `<!-- /bench:${name} -->`,
   ].join('\n');
-  const header = '# Benchmarks\n\nWritten by `npm run bench`; each section is replaced by its own benchmark run.\n';
+  const header =
+    '# Benchmarks\n\nWritten by `npm run bench`; each section is replaced by its own benchmark run.\n';
   let text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : header;
   const pattern = new RegExp(`<!-- bench:${name} -->[\\s\\S]*?<!-- /bench:${name} -->`);
   text = pattern.test(text) ? text.replace(pattern, section) : `${text.trimEnd()}\n\n${section}\n`;

@@ -13,7 +13,12 @@ const rows: BenchRow[] = [];
 const MiB = 1024 * 1024;
 
 function clientFor(endpoint: string) {
-  return new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
 }
 
 // 1. Ready after start.
@@ -27,7 +32,12 @@ function clientFor(endpoint: string) {
   }
   samples.sort((a, b) => a - b);
   const median = percentile(samples, 50);
-  rows.push({ metric: 'endpoint ready after `start()` (median of 5)', value: `${median.toFixed(1)} ms`, target: '< 500 ms', ok: median < 500 });
+  rows.push({
+    metric: 'endpoint ready after `start()` (median of 5)',
+    value: `${median.toFixed(1)} ms`,
+    target: '< 500 ms',
+    ok: median < 500,
+  });
 }
 
 // 2. 1 KiB POST → event delivered.
@@ -55,7 +65,12 @@ function clientFor(endpoint: string) {
   }
   samples.sort((a, b) => a - b);
   const median = percentile(samples, 50);
-  rows.push({ metric: '1 KiB POST → event delivered, median (200 runs)', value: `${median.toFixed(2)} ms (p99 ${percentile(samples, 99).toFixed(2)} ms)`, target: '< 5 ms', ok: median < 5 });
+  rows.push({
+    metric: '1 KiB POST → event delivered, median (200 runs)',
+    value: `${median.toFixed(2)} ms (p99 ${percentile(samples, 99).toFixed(2)} ms)`,
+    target: '< 5 ms',
+    ok: median < 5,
+  });
   s3.destroy();
   await aws.stop();
 }
@@ -63,7 +78,10 @@ function clientFor(endpoint: string) {
 // 3. A large POST streamed through an endpoint in its own process: its peak RSS growth.
 {
   const sizeMiB = Number(process.env.BENCH_LARGE_MIB ?? 1024);
-  const child = fork(new URL('./endpoint-process.ts', import.meta.url), { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const child = fork(new URL('./endpoint-process.ts', import.meta.url), {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+  });
   const nextMessage = <T>() => new Promise<T>((resolve) => child.once('message', (m) => resolve(m as T)));
   const ready = await nextMessage<{ endpoint: string; rss: number }>();
   const s3 = clientFor(ready.endpoint);
@@ -78,7 +96,9 @@ function clientFor(endpoint: string) {
   const before = await nextMessage<{ rss: number; peak: number }>();
   const boundary = '----benchBoundary';
   const head = Buffer.concat([
-    ...Object.entries(post.fields).map(([n, v]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${n}"\r\n\r\n${v}\r\n`)),
+    ...Object.entries(post.fields).map(([n, v]) =>
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${n}"\r\n\r\n${v}\r\n`),
+    ),
     Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="large.bin"\r\n\r\n`),
   ]);
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
@@ -92,7 +112,10 @@ function clientFor(endpoint: string) {
         port: url.port,
         path: url.pathname,
         method: 'POST',
-        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + sizeMiB * MiB + tail.length },
+        headers: {
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-length': head.length + sizeMiB * MiB + tail.length,
+        },
       },
       (res) => {
         res.resume();
@@ -118,7 +141,8 @@ function clientFor(endpoint: string) {
   child.send({ type: 'memory' });
   const after = await nextMessage<{ rss: number; peak: number }>();
   const head2 = await s3.send(new HeadObjectCommand({ Bucket: 'large', Key: 'large.bin' }));
-  if (status !== 204 || head2.ContentLength !== sizeMiB * MiB) throw new Error(`large POST failed: ${status}`);
+  if (status !== 204 || head2.ContentLength !== sizeMiB * MiB)
+    throw new Error(`large POST failed: ${status}`);
   const growth = (after.peak - before.rss) / MiB;
   rows.push({
     metric: `${sizeMiB} MiB POST streamed: peak RSS growth of the endpoint`,

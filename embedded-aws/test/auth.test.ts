@@ -69,10 +69,19 @@ describe('SigV4 header authentication', () => {
       },
       { step: 'finalizeRequest', priority: 'low' },
     );
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'tampered', Body: 'original', ChecksumAlgorithm: undefined }));
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'tampered',
+        Body: 'original',
+        ChecksumAlgorithm: undefined,
+      }),
+    );
     s3.destroy();
     expect(captured['x-amz-content-sha256']).toMatch(/^[0-9a-f]{64}$/);
-    const headers = Object.fromEntries(Object.entries(captured).filter(([name]) => name !== 'host' && name !== 'content-length'));
+    const headers = Object.fromEntries(
+      Object.entries(captured).filter(([name]) => name !== 'host' && name !== 'content-length'),
+    );
     // Same length, other bytes: the signature still matches, the payload hash does not.
     const response = await fetch(url, { method: 'PUT', headers, body: 'tampered' });
     expect(response.status).toBe(400);
@@ -84,7 +93,9 @@ describe('SigV4 header authentication', () => {
 
 describe('presigned URLs', () => {
   it('serves a presigned GET', async () => {
-    const url = await getSignedUrl(endpoint.s3, new GetObjectCommand({ Bucket: bucket, Key: 'signed' }), { expiresIn: 60 });
+    const url = await getSignedUrl(endpoint.s3, new GetObjectCommand({ Bucket: bucket, Key: 'signed' }), {
+      expiresIn: 60,
+    });
     const response = await fetch(url);
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('secret bytes');
@@ -104,16 +115,25 @@ describe('presigned URLs', () => {
   });
 
   it('refuses a presigned URL whose signature was altered', async () => {
-    const url = new URL(await getSignedUrl(endpoint.s3, new GetObjectCommand({ Bucket: bucket, Key: 'signed' }), { expiresIn: 60 }));
+    const url = new URL(
+      await getSignedUrl(endpoint.s3, new GetObjectCommand({ Bucket: bucket, Key: 'signed' }), {
+        expiresIn: 60,
+      }),
+    );
     const signature = url.searchParams.get('X-Amz-Signature') ?? '';
-    url.searchParams.set('X-Amz-Signature', `${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`);
+    url.searchParams.set(
+      'X-Amz-Signature',
+      `${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`,
+    );
     const response = await fetch(url);
     expect(response.status).toBe(403);
     expect(parseErrorXml(await response.text()).Code).toBe('SignatureDoesNotMatch');
   });
 
   it('refuses a presigned URL used for another key', async () => {
-    const url = await getSignedUrl(endpoint.s3, new GetObjectCommand({ Bucket: bucket, Key: 'signed' }), { expiresIn: 60 });
+    const url = await getSignedUrl(endpoint.s3, new GetObjectCommand({ Bucket: bucket, Key: 'signed' }), {
+      expiresIn: 60,
+    });
     const response = await fetch(url.replace('/signed?', '/other?'));
     expect(response.status).toBe(403);
     expect(parseErrorXml(await response.text()).Code).toBe('SignatureDoesNotMatch');
@@ -140,7 +160,11 @@ describe('presigned URLs', () => {
   });
 
   it('refuses X-Amz-Expires over a week', async () => {
-    const url = new URL(await getSignedUrl(endpoint.s3, new GetObjectCommand({ Bucket: bucket, Key: 'signed' }), { expiresIn: 60 }));
+    const url = new URL(
+      await getSignedUrl(endpoint.s3, new GetObjectCommand({ Bucket: bucket, Key: 'signed' }), {
+        expiresIn: 60,
+      }),
+    );
     url.searchParams.set('X-Amz-Expires', '604801');
     const response = await fetch(url);
     expect(response.status).toBe(400);

@@ -1,5 +1,10 @@
 import { createHash, createHmac } from 'node:crypto';
-import { type ChecksumAlgorithm, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  type ChecksumAlgorithm,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newBucket, parseErrorXml, startTestEndpoint, type TestEndpoint } from './helpers.js';
 
@@ -24,13 +29,21 @@ describe('flexible checksums', () => {
     async (algorithm) => {
       const body = Buffer.from(`checksummed with ${algorithm}`);
       const put = await endpoint.s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: `sum-${algorithm}`, Body: body, ChecksumAlgorithm: algorithm }),
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: `sum-${algorithm}`,
+          Body: body,
+          ChecksumAlgorithm: algorithm,
+        }),
       );
       const field = `Checksum${algorithm}` as const;
       expect(put[field]).toBeDefined();
-      const head = await endpoint.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: `sum-${algorithm}`, ChecksumMode: 'ENABLED' }));
+      const head = await endpoint.s3.send(
+        new HeadObjectCommand({ Bucket: bucket, Key: `sum-${algorithm}`, ChecksumMode: 'ENABLED' }),
+      );
       expect(head[field]).toBe(put[field]);
-      if (algorithm === 'SHA256') expect(head.ChecksumSHA256).toBe(createHash('sha256').update(body).digest('base64'));
+      if (algorithm === 'SHA256')
+        expect(head.ChecksumSHA256).toBe(createHash('sha256').update(body).digest('base64'));
     },
   );
 
@@ -38,7 +51,9 @@ describe('flexible checksums', () => {
     const s3 = endpoint.s3;
     const wrong = createHash('sha256').update('something else').digest('base64');
     await expect(
-      s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'bad-sum', Body: 'payload', ChecksumSHA256: wrong })),
+      s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: 'bad-sum', Body: 'payload', ChecksumSHA256: wrong }),
+      ),
     ).rejects.toMatchObject({ name: 'BadDigest', $metadata: { httpStatusCode: 400 } });
   });
 
@@ -57,10 +72,17 @@ describe('flexible checksums', () => {
 });
 
 /** Builds a SigV4 request by hand, the way SDKs that send signed chunks do. */
-function signedChunkedPut(key: string, chunks: Buffer[], options: { corruptChunk?: number; trailer?: string } = {}) {
+function signedChunkedPut(
+  key: string,
+  chunks: Buffer[],
+  options: { corruptChunk?: number; trailer?: string } = {},
+) {
   const url = new URL(`${endpoint.aws.endpoint}/${bucket}/${key}`);
   const now = new Date();
-  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const shortDate = amzDate.slice(0, 8);
   const scope = `${shortDate}/us-east-1/s3/aws4_request`;
   const hmac = (k: Buffer | string, d: string) => createHmac('sha256', k).update(d).digest();
@@ -84,15 +106,23 @@ function signedChunkedPut(key: string, chunks: Buffer[], options: { corruptChunk
     'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
   ].join('\n');
   const sha = (d: string | Buffer) => createHash('sha256').update(d).digest('hex');
-  const seed = hmac(signingKey, ['AWS4-HMAC-SHA256', amzDate, scope, sha(canonical)].join('\n')).toString('hex');
+  const seed = hmac(signingKey, ['AWS4-HMAC-SHA256', amzDate, scope, sha(canonical)].join('\n')).toString(
+    'hex',
+  );
   let previous = seed;
   const parts: Buffer[] = [];
   for (const [index, chunk] of [...chunks, Buffer.alloc(0)].entries()) {
-    const stringToSign = ['AWS4-HMAC-SHA256-PAYLOAD', amzDate, scope, previous, sha(''), sha(chunk)].join('\n');
+    const stringToSign = ['AWS4-HMAC-SHA256-PAYLOAD', amzDate, scope, previous, sha(''), sha(chunk)].join(
+      '\n',
+    );
     let signature = hmac(signingKey, stringToSign).toString('hex');
     previous = signature;
     if (index === options.corruptChunk) signature = signature.replace(/^./, (c) => (c === '0' ? '1' : '0'));
-    parts.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${signature}\r\n`), chunk, Buffer.from('\r\n'));
+    parts.push(
+      Buffer.from(`${chunk.length.toString(16)};chunk-signature=${signature}\r\n`),
+      chunk,
+      Buffer.from('\r\n'),
+    );
   }
   const body = Buffer.concat(parts);
   return fetch(url, {
@@ -115,7 +145,9 @@ describe('aws-chunked bodies', () => {
   });
 
   it('refuses a body with a forged chunk signature', async () => {
-    const response = await signedChunkedPut('forged-chunks', [Buffer.alloc(8192, 'a'), Buffer.from('b')], { corruptChunk: 1 });
+    const response = await signedChunkedPut('forged-chunks', [Buffer.alloc(8192, 'a'), Buffer.from('b')], {
+      corruptChunk: 1,
+    });
     expect(response.status).toBe(403);
     expect(parseErrorXml(await response.text()).Code).toBe('SignatureDoesNotMatch');
   });

@@ -20,7 +20,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newBucket, parseErrorXml, startTestEndpoint, type TestEndpoint } from './helpers.js';
-import { postForm, presignedPost } from './post-client.js';
+import { presignedPost } from './post-client.js';
 
 let endpoint: TestEndpoint;
 beforeAll(async () => {
@@ -92,7 +92,11 @@ describe('bucket CORS', () => {
     expect(ok.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
     expect(ok.headers.get('access-control-expose-headers')).toBe('ETag');
 
-    const refused = await fetch(url, { method: 'POST', body: new URLSearchParams({ a: 'b' }), headers: { origin: 'http://localhost:3000' } });
+    const refused = await fetch(url, {
+      method: 'POST',
+      body: new URLSearchParams({ a: 'b' }),
+      headers: { origin: 'http://localhost:3000' },
+    });
     expect(refused.status).toBe(412);
     expect(refused.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
   });
@@ -104,7 +108,11 @@ describe('multipart uploads', () => {
     const data = randomBytes(12 * 1024 * 1024);
     const upload = new Upload({
       client: endpoint.s3,
-      params: { Bucket: bucket, Key: 'big.bin', Body: Readable.from([data.subarray(0, 7e6), data.subarray(7e6)]) },
+      params: {
+        Bucket: bucket,
+        Key: 'big.bin',
+        Body: Readable.from([data.subarray(0, 7e6), data.subarray(7e6)]),
+      },
       partSize: 5 * 1024 * 1024,
       queueSize: 2,
     });
@@ -116,9 +124,19 @@ describe('multipart uploads', () => {
 
   it('lists parts, refuses a small middle part, and aborts', async () => {
     const bucket = await newBucket(endpoint.s3);
-    const { UploadId } = await endpoint.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'parts' }));
+    const { UploadId } = await endpoint.s3.send(
+      new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'parts' }),
+    );
     for (const PartNumber of [1, 2]) {
-      await endpoint.s3.send(new UploadPartCommand({ Bucket: bucket, Key: 'parts', UploadId, PartNumber, Body: `part ${PartNumber}` }));
+      await endpoint.s3.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: 'parts',
+          UploadId,
+          PartNumber,
+          Body: `part ${PartNumber}`,
+        }),
+      );
     }
     const parts = await endpoint.s3.send(new ListPartsCommand({ Bucket: bucket, Key: 'parts', UploadId }));
     expect(parts.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([
@@ -137,7 +155,9 @@ describe('multipart uploads', () => {
       ),
     ).rejects.toMatchObject({ name: 'EntityTooSmall' });
     await endpoint.s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'parts', UploadId }));
-    await expect(endpoint.s3.send(new ListPartsCommand({ Bucket: bucket, Key: 'parts', UploadId }))).rejects.toMatchObject({
+    await expect(
+      endpoint.s3.send(new ListPartsCommand({ Bucket: bucket, Key: 'parts', UploadId })),
+    ).rejects.toMatchObject({
       name: 'NoSuchUpload',
     });
   });
@@ -176,19 +196,31 @@ describe('DynamoDB on the same port', () => {
     const before = await db.send(new DescribeTimeToLiveCommand({ TableName: 'with-ttl' }));
     expect(before.TimeToLiveDescription?.TimeToLiveStatus).toBe('DISABLED');
     await db.send(
-      new UpdateTimeToLiveCommand({ TableName: 'with-ttl', TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } }),
+      new UpdateTimeToLiveCommand({
+        TableName: 'with-ttl',
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      }),
     );
     const after = await db.send(new DescribeTimeToLiveCommand({ TableName: 'with-ttl' }));
     expect(after.TimeToLiveDescription).toEqual({ TimeToLiveStatus: 'ENABLED', AttributeName: 'ttl' });
     await expect(
-      db.send(new UpdateTimeToLiveCommand({ TableName: 'missing', TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } })),
+      db.send(
+        new UpdateTimeToLiveCommand({
+          TableName: 'missing',
+          TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        }),
+      ),
     ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   it('answers an operation dynalite does not know with a clear error', async () => {
     const { TransactWriteItemsCommand } = await import('@aws-sdk/client-dynamodb');
     const error = await endpoint.dynamodb
-      .send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: 'claims', Item: { pk: { S: 'x' } } } }] }))
+      .send(
+        new TransactWriteItemsCommand({
+          TransactItems: [{ Put: { TableName: 'claims', Item: { pk: { S: 'x' } } } }],
+        }),
+      )
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DynamoDBServiceException);
     expect((error as DynamoDBServiceException).name).toBe('UnknownOperationException');

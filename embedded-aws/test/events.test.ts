@@ -31,7 +31,9 @@ describe('S3 event notifications', () => {
     endpoint = await startTestEndpoint();
     const bucket = await newBucket(endpoint.s3);
     const records = collect(endpoint);
-    const put = await endpoint.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'dir/my file+1.txt', Body: 'hello' }));
+    const put = await endpoint.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'dir/my file+1.txt', Body: 'hello' }),
+    );
     await endpoint.aws.eventsIdle();
     expect(records).toHaveLength(1);
     const [record] = records as [S3EventRecord];
@@ -57,7 +59,9 @@ describe('S3 event notifications', () => {
     const records = collect(endpoint);
     const { url, fields } = await presignedPost(endpoint.s3, { Bucket: bucket, Key: 'posted' });
     expect((await postForm(url, fields, { content: 'form', filename: 'f' })).status).toBe(204);
-    await endpoint.s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'copied', CopySource: `${bucket}/posted` }));
+    await endpoint.s3.send(
+      new CopyObjectCommand({ Bucket: bucket, Key: 'copied', CopySource: `${bucket}/posted` }),
+    );
     await endpoint.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'copied' }));
     await endpoint.aws.eventsIdle();
     expect(records.map((r) => [r.eventName, r.s3.object.key])).toEqual([
@@ -71,7 +75,12 @@ describe('S3 event notifications', () => {
   it('filters by event type, prefix and suffix', async () => {
     endpoint = await startTestEndpoint();
     const bucket = await newBucket(endpoint.s3);
-    const uploads = collect(endpoint, { bucket, events: ['s3:ObjectCreated:*'], prefix: 'uploads/', suffix: '.txt' });
+    const uploads = collect(endpoint, {
+      bucket,
+      events: ['s3:ObjectCreated:*'],
+      prefix: 'uploads/',
+      suffix: '.txt',
+    });
     const removals = collect(endpoint, { events: ['s3:ObjectRemoved:Delete'] });
     for (const key of ['uploads/a.txt', 'uploads/b.bin', 'accepted/a.txt']) {
       await endpoint.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: key }));
@@ -79,7 +88,9 @@ describe('S3 event notifications', () => {
     await endpoint.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'uploads/a.txt' }));
     await endpoint.aws.eventsIdle();
     expect(uploads.map((r) => r.s3.object.key)).toEqual(['uploads/a.txt']);
-    expect(removals.map((r) => [r.eventName, r.s3.object.key])).toEqual([['ObjectRemoved:Delete', 'uploads/a.txt']]);
+    expect(removals.map((r) => [r.eventName, r.s3.object.key])).toEqual([
+      ['ObjectRemoved:Delete', 'uploads/a.txt'],
+    ]);
   });
 
   it('gives later writes to a key a larger sequencer', async () => {

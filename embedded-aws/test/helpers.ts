@@ -36,7 +36,9 @@ export async function newBucket(s3: S3Client, options: { versioned?: boolean } =
   const bucket = `test-bucket-${process.pid}-${counter}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   if (options.versioned) {
-    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3.send(
+      new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+    );
   }
   return bucket;
 }

@@ -22,10 +22,16 @@ const BOUNDARY = '----embeddedFormBoundary';
 function multipart(fields: Field[], file: Buffer | undefined): Buffer {
   const parts: Buffer[] = [];
   for (const [name, value] of fields) {
-    parts.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+    parts.push(
+      Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`),
+    );
   }
   if (file) {
-    parts.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="f.bin"\r\n\r\n`), file, Buffer.from('\r\n'));
+    parts.push(
+      Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="f.bin"\r\n\r\n`),
+      file,
+      Buffer.from('\r\n'),
+    );
   }
   parts.push(Buffer.from(`--${BOUNDARY}--\r\n`));
   return Buffer.concat(parts);
@@ -89,7 +95,9 @@ describe('POST Object under malformed input (property tests)', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
-          fc.string({ minLength: 1, maxLength: 40 }).map((key): Field[] => valid.fields.map(([n, v]) => [n, n === 'key' ? `${v}${key}` : v])),
+          fc
+            .string({ minLength: 1, maxLength: 40 })
+            .map((key): Field[] => valid.fields.map(([n, v]) => [n, n === 'key' ? `${v}${key}` : v])),
           fc
             .tuple(fc.stringMatching(/^x-amz-meta-[a-z]{1,10}$/), fc.string({ maxLength: 20 }))
             .map((extra): Field[] => [...valid.fields, extra]),
@@ -118,7 +126,9 @@ describe('POST Object under malformed input (property tests)', () => {
         fc.string({ maxLength: 80 }).filter((s) => /^[\x20-\x7e]*$/.test(s)),
         async (contentType) => {
           fc.pre(contentType !== formContentType);
-          await expectS3Error(await send(multipart(valid.fields, Buffer.from('data')), contentType || 'text/plain'));
+          await expectS3Error(
+            await send(multipart(valid.fields, Buffer.from('data')), contentType || 'text/plain'),
+          );
         },
       ),
       { numRuns: 40 },
@@ -128,7 +138,12 @@ describe('POST Object under malformed input (property tests)', () => {
 
 describe('other malformed requests', () => {
   it('answers a malformed Authorization header with an S3 error', async () => {
-    for (const authorization of ['AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA256 Credential=bad', 'Bearer x', 'AWS4-HMAC-SHA256 Credential=test/x/y/z/w, SignedHeaders=host, Signature=00']) {
+    for (const authorization of [
+      'AWS4-HMAC-SHA256',
+      'AWS4-HMAC-SHA256 Credential=bad',
+      'Bearer x',
+      'AWS4-HMAC-SHA256 Credential=test/x/y/z/w, SignedHeaders=host, Signature=00',
+    ]) {
       const response = await fetch(`${endpoint.aws.endpoint}/${bucket}`, { headers: { authorization } });
       expect(response.status).toBeGreaterThanOrEqual(400);
       expect(parseErrorXml(await response.text()).Code).toBeTruthy();
@@ -147,7 +162,9 @@ describe('other malformed requests', () => {
     );
     try {
       await expect(
-        s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } })),
+        s3.send(
+          new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+        ),
       ).rejects.toMatchObject({ name: 'MalformedXML' });
     } finally {
       s3.middlewareStack.remove('breakXml');

@@ -15,7 +15,10 @@ afterAll(async () => {
   await endpoint.stop();
 });
 
-const post = (key: string, extra: { Conditions?: never[] | unknown[]; Fields?: Record<string, string>; Expires?: number } = {}) =>
+const post = (
+  key: string,
+  extra: { Conditions?: never[] | unknown[]; Fields?: Record<string, string>; Expires?: number } = {},
+) =>
   presignedPost(endpoint.s3, {
     Bucket: bucket,
     Key: key,
@@ -46,16 +49,28 @@ describe('POST Object against recorded S3 answers', () => {
   it('test_post_request_malformed_policy[s3v4]: a truncated policy fails its signature', async () => {
     const { url, fields } = await post('malformed-v4');
     const policy = fields.find(([n]) => n === 'Policy')?.[1] ?? '';
-    const res = await postForm(url, replaced(fields, 'Policy', policy.slice(0, -8)), { content: 'x', filename: 'x' });
-    expectOracleError(res, oracle('s3_presigned_post', 'test_post_request_malformed_policy[s3v4]', 'exception-policy'));
+    const res = await postForm(url, replaced(fields, 'Policy', policy.slice(0, -8)), {
+      content: 'x',
+      filename: 'x',
+    });
+    expectOracleError(
+      res,
+      oracle('s3_presigned_post', 'test_post_request_malformed_policy[s3v4]', 'exception-policy'),
+    );
     expect(res.body).toContain(`<StringToSign>${policy.slice(0, -8)}</StringToSign>`);
   });
 
   it('test_post_request_malformed_policy[s3]: the same with a SigV2 form', async () => {
     const { url, fields } = v2Form('malformed-v2');
     const policy = fields.find(([n]) => n === 'policy')?.[1] ?? '';
-    const res = await postForm(url, replaced(fields, 'policy', policy.slice(0, -8)), { content: 'x', filename: 'x' });
-    expectOracleError(res, oracle('s3_presigned_post', 'test_post_request_malformed_policy[s3]', 'exception-policy'));
+    const res = await postForm(url, replaced(fields, 'policy', policy.slice(0, -8)), {
+      content: 'x',
+      filename: 'x',
+    });
+    expectOracleError(
+      res,
+      oracle('s3_presigned_post', 'test_post_request_malformed_policy[s3]', 'exception-policy'),
+    );
   });
 
   it('test_post_request_missing_signature[s3v4]', async () => {
@@ -70,34 +85,57 @@ describe('POST Object against recorded S3 answers', () => {
   it('test_post_request_missing_signature[s3]', async () => {
     const { url, fields } = v2Form('missing-sig-v2');
     const res = await postForm(url, without(fields, 'signature'), { content: 'x', filename: 'x' });
-    expectOracleError(res, oracle('s3_presigned_post', 'test_post_request_missing_signature[s3]', 'exception-missing-signature'));
+    expectOracleError(
+      res,
+      oracle('s3_presigned_post', 'test_post_request_missing_signature[s3]', 'exception-missing-signature'),
+    );
   });
 
   it('test_post_request_missing_fields[s3v4]: no X-Amz-Algorithm', async () => {
     const { url, fields } = await post('missing-alg');
     const res = await postForm(url, without(fields, 'X-Amz-Algorithm'), { content: 'x', filename: 'x' });
-    expectOracleError(res, oracle('s3_presigned_post', 'test_post_request_missing_fields[s3v4]', 'exception-missing-fields'));
+    expectOracleError(
+      res,
+      oracle('s3_presigned_post', 'test_post_request_missing_fields[s3v4]', 'exception-missing-fields'),
+    );
   });
 
   it('test_post_request_missing_fields[s3v4]: no signature fields at all', async () => {
     const { url, fields } = await post('no-sig-fields');
-    const stripped = without(fields, 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Signature', 'Policy');
+    const stripped = without(
+      fields,
+      'X-Amz-Algorithm',
+      'X-Amz-Credential',
+      'X-Amz-Date',
+      'X-Amz-Signature',
+      'Policy',
+    );
     const res = await postForm(url, stripped, { content: 'x', filename: 'x' });
     expectOracleError(
       res,
-      oracle('s3_presigned_post', 'test_post_request_missing_fields[s3v4]', 'exception-no-sig-related-fields'),
+      oracle(
+        's3_presigned_post',
+        'test_post_request_missing_fields[s3v4]',
+        'exception-no-sig-related-fields',
+      ),
     );
   });
 
   it('test_post_request_missing_fields[s3]: no AWSAccessKeyId', async () => {
     const { url, fields } = v2Form('missing-akid');
     const res = await postForm(url, without(fields, 'AWSAccessKeyId'), { content: 'x', filename: 'x' });
-    expectOracleError(res, oracle('s3_presigned_post', 'test_post_request_missing_fields[s3]', 'exception-missing-fields'));
+    expectOracleError(
+      res,
+      oracle('s3_presigned_post', 'test_post_request_missing_fields[s3]', 'exception-missing-fields'),
+    );
   });
 
   it('test_post_request_missing_fields[s3]: no signature fields at all', async () => {
     const { url, fields } = v2Form('no-sig-v2');
-    const res = await postForm(url, without(fields, 'AWSAccessKeyId', 'policy', 'signature'), { content: 'x', filename: 'x' });
+    const res = await postForm(url, without(fields, 'AWSAccessKeyId', 'policy', 'signature'), {
+      content: 'x',
+      filename: 'x',
+    });
     expectOracleError(
       res,
       oracle('s3_presigned_post', 'test_post_request_missing_fields[s3]', 'exception-no-sig-related-fields'),
@@ -122,13 +160,27 @@ describe('POST Object against recorded S3 answers', () => {
     it('refuses 12 bytes against a 5..10 range', async () => {
       const { url, fields } = await sized();
       const res = await postForm(url, fields, { content: 'a'.repeat(12), filename: 'f' });
-      expectOracleError(res, oracle('s3_presigned_post', 'test_post_object_policy_validation_size', 'invalid-content-length-too-big'));
+      expectOracleError(
+        res,
+        oracle(
+          's3_presigned_post',
+          'test_post_object_policy_validation_size',
+          'invalid-content-length-too-big',
+        ),
+      );
     });
 
     it('refuses 1 byte against a 5..10 range', async () => {
       const { url, fields } = await sized();
       const res = await postForm(url, fields, { content: 'a', filename: 'f' });
-      expectOracleError(res, oracle('s3_presigned_post', 'test_post_object_policy_validation_size', 'invalid-content-length-too-small'));
+      expectOracleError(
+        res,
+        oracle(
+          's3_presigned_post',
+          'test_post_object_policy_validation_size',
+          'invalid-content-length-too-small',
+        ),
+      );
     });
 
     it('accepts 10 bytes and stores them as S3 does', async () => {
@@ -136,7 +188,9 @@ describe('POST Object against recorded S3 answers', () => {
       const res = await postForm(url, fields, { content: 'a'.repeat(10), filename: 'f' });
       expect(res.status).toBe(204);
       const expected = oracle('s3_presigned_post', 'test_post_object_policy_validation_size', 'final-object');
-      const got = await endpoint.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'sized', ChecksumMode: 'ENABLED' }));
+      const got = await endpoint.s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: 'sized', ChecksumMode: 'ENABLED' }),
+      );
       expect(await got.Body?.transformToString()).toBe(expected.Body);
       expect(got.ETag).toBe(expected.ETag);
       expect(got.ContentLength).toBe(expected.ContentLength);
@@ -146,9 +200,18 @@ describe('POST Object against recorded S3 answers', () => {
     });
 
     it('refuses a range given as non-numbers', async () => {
-      const { url, fields } = await post('sized-bad', { Conditions: [['content-length-range', 'test', '10']] });
+      const { url, fields } = await post('sized-bad', {
+        Conditions: [['content-length-range', 'test', '10']],
+      });
       const res = await postForm(url, fields, { content: 'aaaaaa', filename: 'f' });
-      expectOracleError(res, oracle('s3_presigned_post', 'test_post_object_policy_validation_size', 'invalid-content-length-wrong-type'));
+      expectOracleError(
+        res,
+        oracle(
+          's3_presigned_post',
+          'test_post_object_policy_validation_size',
+          'invalid-content-length-wrong-type',
+        ),
+      );
     });
   });
 
@@ -159,8 +222,18 @@ describe('POST Object against recorded S3 answers', () => {
 
     it('refuses a field that differs from an eq condition', async () => {
       const { url, fields } = await withRedirect(['eq', '$success_action_redirect', redirect]);
-      const res = await postForm(url, replaced(fields, 'success_action_redirect', 'http://wrong.test/x'), { content: 'abcdef', filename: 'f' });
-      expectOracleError(res, oracle('s3_presigned_post', 'test_post_object_policy_conditions_validation_eq', 'invalid-condition-eq'));
+      const res = await postForm(url, replaced(fields, 'success_action_redirect', 'http://wrong.test/x'), {
+        content: 'abcdef',
+        filename: 'f',
+      });
+      expectOracleError(
+        res,
+        oracle(
+          's3_presigned_post',
+          'test_post_object_policy_conditions_validation_eq',
+          'invalid-condition-eq',
+        ),
+      );
     });
 
     it('refuses a condition that names the field without $', async () => {
@@ -168,7 +241,11 @@ describe('POST Object against recorded S3 answers', () => {
       const res = await postForm(url, fields, { content: 'abcdef', filename: 'f' });
       expectOracleError(
         res,
-        oracle('s3_presigned_post', 'test_post_object_policy_conditions_validation_eq', 'invalid-condition-missing-prefix'),
+        oracle(
+          's3_presigned_post',
+          'test_post_object_policy_conditions_validation_eq',
+          'invalid-condition-missing-prefix',
+        ),
       );
     });
 
@@ -177,29 +254,49 @@ describe('POST Object against recorded S3 answers', () => {
       const res = await postForm(url, fields, { content: 'abcdef', filename: 'f' });
       expectOracleError(
         res,
-        oracle('s3_presigned_post', 'test_post_object_policy_conditions_validation_eq', 'invalid-condition-wrong-condition'),
+        oracle(
+          's3_presigned_post',
+          'test_post_object_policy_conditions_validation_eq',
+          'invalid-condition-wrong-condition',
+        ),
       );
     });
 
     it('compares values with their letter case', async () => {
-      const { url, fields } = await withRedirect(['eq', '$success_action_redirect', redirect.replace('http', 'HTTP')]);
+      const { url, fields } = await withRedirect([
+        'eq',
+        '$success_action_redirect',
+        redirect.replace('http', 'HTTP'),
+      ]);
       const res = await postForm(url, fields, { content: 'abcdef', filename: 'f' });
       expectOracleError(
         res,
-        oracle('s3_presigned_post', 'test_post_object_policy_conditions_validation_eq', 'invalid-condition-wrong-value-casing'),
+        oracle(
+          's3_presigned_post',
+          'test_post_object_policy_conditions_validation_eq',
+          'invalid-condition-wrong-value-casing',
+        ),
       );
     });
 
     it('matches field names without regard to case and redirects on success', async () => {
       const { url, fields } = await withRedirect(['eq', '$success_action_redirect', redirect]);
-      const renamed = fields.map(([n, v]): Field => [n === 'success_action_redirect' ? 'Success_Action_Redirect' : n, v]);
+      const renamed = fields.map(
+        ([n, v]): Field => [n === 'success_action_redirect' ? 'Success_Action_Redirect' : n, v],
+      );
       const res = await postForm(url, renamed, { content: 'abcdef', filename: 'f' });
       expect(res.status).toBe(303);
       const location = new URL(res.headers.get('location') ?? '');
       expect(`${location.origin}${location.pathname}`).toBe(redirect);
       expect(location.searchParams.get('key')).toBe('eq-key');
-      const expected = oracle('s3_presigned_post', 'test_post_object_policy_conditions_validation_eq', 'final-object');
-      const got = await endpoint.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'eq-key', ChecksumMode: 'ENABLED' }));
+      const expected = oracle(
+        's3_presigned_post',
+        'test_post_object_policy_conditions_validation_eq',
+        'final-object',
+      );
+      const got = await endpoint.s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: 'eq-key', ChecksumMode: 'ENABLED' }),
+      );
       expect(await got.Body?.transformToString()).toBe(expected.Body);
       expect(got.ETag).toBe(expected.ETag);
       expect(got.ChecksumCRC64NVME).toBe(expected.ChecksumCRC64NVME);
@@ -210,20 +307,34 @@ describe('POST Object against recorded S3 answers', () => {
     const condition = ['starts-with', '$success_action_redirect', 'http://localhost'];
 
     it('refuses a value that does not start with the prefix', async () => {
-      const { url, fields } = await post('sw-key', { Fields: { success_action_redirect: 'http://wrong.test/x' }, Conditions: [condition] });
+      const { url, fields } = await post('sw-key', {
+        Fields: { success_action_redirect: 'http://wrong.test/x' },
+        Conditions: [condition],
+      });
       const res = await postForm(url, fields, { content: 'abcdef', filename: 'f' });
       expectOracleError(
         res,
-        oracle('s3_presigned_post', 'test_post_object_policy_conditions_validation_starts_with', 'invalid-condition-starts-with'),
+        oracle(
+          's3_presigned_post',
+          'test_post_object_policy_conditions_validation_starts_with',
+          'invalid-condition-starts-with',
+        ),
       );
     });
 
     it('compares the prefix with its letter case', async () => {
-      const { url, fields } = await post('sw-key', { Fields: { success_action_redirect: 'HTTP://localhost.test/x' }, Conditions: [condition] });
+      const { url, fields } = await post('sw-key', {
+        Fields: { success_action_redirect: 'HTTP://localhost.test/x' },
+        Conditions: [condition],
+      });
       const res = await postForm(url, fields, { content: 'abcdef', filename: 'f' });
       expectOracleError(
         res,
-        oracle('s3_presigned_post', 'test_post_object_policy_conditions_validation_starts_with', 'invalid-condition-starts-with-casing'),
+        oracle(
+          's3_presigned_post',
+          'test_post_object_policy_conditions_validation_starts_with',
+          'invalid-condition-starts-with-casing',
+        ),
       );
     });
 
@@ -232,11 +343,20 @@ describe('POST Object against recorded S3 answers', () => {
         ['abcdef', 'get-object-1'],
         ['manual value to change ETag', 'get-object-2'],
       ] as const) {
-        const { url, fields } = await post('sw-key', { Fields: { success_action_redirect: 'http://localhost.test/ok' }, Conditions: [condition] });
+        const { url, fields } = await post('sw-key', {
+          Fields: { success_action_redirect: 'http://localhost.test/ok' },
+          Conditions: [condition],
+        });
         const res = await postForm(url, fields, { content, filename: 'f' });
         expect(res.status).toBe(303);
-        const expected = oracle('s3_presigned_post', 'test_post_object_policy_conditions_validation_starts_with', entry);
-        const got = await endpoint.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'sw-key', ChecksumMode: 'ENABLED' }));
+        const expected = oracle(
+          's3_presigned_post',
+          'test_post_object_policy_conditions_validation_starts_with',
+          entry,
+        );
+        const got = await endpoint.s3.send(
+          new GetObjectCommand({ Bucket: bucket, Key: 'sw-key', ChecksumMode: 'ENABLED' }),
+        );
         expect(await got.Body?.transformToString()).toBe(expected.Body);
         expect(got.ETag).toBe(expected.ETag);
         expect(got.ChecksumCRC64NVME).toBe(expected.ChecksumCRC64NVME);
@@ -246,7 +366,12 @@ describe('POST Object against recorded S3 answers', () => {
 
   it('test_post_object_with_metadata: Content-Type, x-amz-meta-* and Expires are stored', async () => {
     const { url, fields } = await post('with-meta', {
-      Fields: { 'Content-Type': 'text/plain', 'x-amz-meta-test-1': 'test-meta-1', 'x-amz-meta-test-2': 'test-meta-2', Expires: new Date(Date.now() + 86_400_000).toUTCString() },
+      Fields: {
+        'Content-Type': 'text/plain',
+        'x-amz-meta-test-1': 'test-meta-1',
+        'x-amz-meta-test-2': 'test-meta-2',
+        Expires: new Date(Date.now() + 86_400_000).toUTCString(),
+      },
     });
     const res = await postForm(url, fields, { content: 'seventeen bytes!!', filename: 'f' });
     expect(res.status).toBe(204);
@@ -268,16 +393,20 @@ describe('POST Object against recorded S3 answers', () => {
 
     const bad = await post('with-bad-class', { Fields: { 'x-amz-storage-class': 'FakeClass' } });
     const res = await postForm(bad.url, bad.fields, { content: 'x', filename: 'f' });
-    expectOracleError(res, oracle('s3_presigned_post', 'test_post_object_with_storage_class', 'invalid-storage-error'));
+    expectOracleError(
+      res,
+      oracle('s3_presigned_post', 'test_post_object_with_storage_class', 'invalid-storage-error'),
+    );
   });
 
   it('test_post_object_with_file_as_string: the file may be a plain field; ${filename} stays literal', async () => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's literal `${filename}` variable
     const key = 'file-as-field-${filename}';
     const { url, fields } = await post(key);
     const res = await postForm(url, fields, { content: 'x'.repeat(44) });
     expect(res.status).toBe(204);
-    const listed = await endpoint.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'file-as-field-' }));
+    const listed = await endpoint.s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'file-as-field-' }),
+    );
     const expected = oracle('s3_presigned_post', 'test_post_object_with_file_as_string', 'list-objects') as {
       Contents: { Key: string; Size: number; ChecksumAlgorithm: string[] }[];
     };
@@ -287,8 +416,11 @@ describe('POST Object against recorded S3 answers', () => {
   });
 
   it('replaces ${filename} with the uploaded file name', async () => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: S3's literal `${filename}` variable
-    const { url, fields } = await presignedPost(endpoint.s3, { Bucket: bucket, Key: 'named/${filename}', Conditions: [['starts-with', '$key', 'named/']] });
+    const { url, fields } = await presignedPost(endpoint.s3, {
+      Bucket: bucket,
+      Key: 'named/${filename}',
+      Conditions: [['starts-with', '$key', 'named/']],
+    });
     const res = await postForm(url, fields, { content: 'named', filename: 'photo.jpg' });
     expect(res.status).toBe(204);
     expect(await bodyOf('named/photo.jpg')).toBe('named');
@@ -297,7 +429,9 @@ describe('POST Object against recorded S3 answers', () => {
   it('test_post_object_default_checksum: S3 computes a CRC64NVME', async () => {
     const { url, fields } = await post('default-checksum');
     await postForm(url, fields, { content: 'abcdef', filename: 'f' });
-    const head = await endpoint.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'default-checksum', ChecksumMode: 'ENABLED' }));
+    const head = await endpoint.s3.send(
+      new HeadObjectCommand({ Bucket: bucket, Key: 'default-checksum', ChecksumMode: 'ENABLED' }),
+    );
     const expected = oracle('s3_presigned_post', 'test_post_object_default_checksum', 'head-object');
     expect(head.ChecksumType).toBe(expected.ChecksumType);
     expect(head.ChecksumCRC64NVME).toBe('Pact6XRTYyA='); // S3's CRC64NVME of "abcdef", recorded above
@@ -319,9 +453,15 @@ describe('POST Object against recorded S3 answers', () => {
       PostResponse: { Key: string; Location: string };
     };
     expect(res.body).toContain(`<Key>${expected.PostResponse.Key}</Key>`);
-    expect(res.headers.get('location')?.endsWith(expected.PostResponse.Location.replace('<bucket-url>', ''))).toBe(true);
+    expect(
+      res.headers.get('location')?.endsWith(expected.PostResponse.Location.replace('<bucket-url>', '')),
+    ).toBe(true);
     const head = await endpoint.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    const recordedHead = oracle('s3_presigned_post', 'test_post_object_with_unicode_metadata', 'head-object') as {
+    const recordedHead = oracle(
+      's3_presigned_post',
+      'test_post_object_with_unicode_metadata',
+      'head-object',
+    ) as {
       Metadata: Record<string, string>;
     };
     expect(head.Metadata?.nonascii).toBe(recordedHead.Metadata.nonascii);
@@ -334,11 +474,20 @@ describe('POST Object against recorded S3 answers', () => {
     try {
       const b = await newBucket(other.s3);
       const { S3Client } = await import('@aws-sdk/client-s3');
-      const s3 = new S3Client({ endpoint: other.aws.endpoint, region: 'eu-west-1', forcePathStyle: true, credentials: { accessKeyId: 'other', secretAccessKey: 'other-secret' } });
+      const s3 = new S3Client({
+        endpoint: other.aws.endpoint,
+        region: 'eu-west-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'other', secretAccessKey: 'other-secret' },
+      });
       const p = await presignedPost(s3, { Bucket: b, Key: 'k' });
       s3.destroy();
       expect((await postForm(p.url, p.fields, { content: 'abcdef', filename: 'f' })).status).toBe(204);
-      const expected = oracle('s3_presigned_post', 'test_presigned_post_with_different_user_credentials', 'get-obj');
+      const expected = oracle(
+        's3_presigned_post',
+        'test_presigned_post_with_different_user_credentials',
+        'get-obj',
+      );
       const got = await other.s3.send(new GetObjectCommand({ Bucket: b, Key: 'k' }));
       expect(await got.Body?.transformToString()).toBe(expected.Body);
     } finally {

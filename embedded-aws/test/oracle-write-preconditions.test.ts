@@ -37,10 +37,12 @@ async function expectRecordedError(promise: Promise<unknown>, recorded: Record<s
   const expected = recorded.Error as Record<string, string>;
   expect(error.name).toBe(expected.Code);
   expect(error.message).toBe(expected.Message);
-  expect(error.$metadata.httpStatusCode).toBe((recorded.ResponseMetadata as { HTTPStatusCode: number }).HTTPStatusCode);
+  expect(error.$metadata.httpStatusCode).toBe(
+    (recorded.ResponseMetadata as { HTTPStatusCode: number }).HTTPStatusCode,
+  );
   for (const [field, value] of Object.entries(expected)) {
     if (field === 'Code' || field === 'Message') continue;
-    expect(error[field], field).toBe(field === 'Key' ? KEY_ALIASES[value] ?? value : value);
+    expect(error[field], field).toBe(field === 'Key' ? (KEY_ALIASES[value] ?? value) : value);
   }
 }
 const KEY_ALIASES: Record<string, string> = {};
@@ -70,7 +72,10 @@ describe('PutObject preconditions', () => {
   it('test_put_object_if_none_match', async () => {
     const bucket = await newBucket(s3);
     await putEtag(bucket, '');
-    await expectRecordedError(putEtag(bucket, '', { IfNoneMatch: '*' }), rec('test_put_object_if_none_match', 'put-obj-if-none-match'));
+    await expectRecordedError(
+      putEtag(bucket, '', { IfNoneMatch: '*' }),
+      rec('test_put_object_if_none_match', 'put-obj-if-none-match'),
+    );
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: KEY }));
     expect(await putEtag(bucket, '', { IfNoneMatch: '*' })).toBe(
       (rec('test_put_object_if_none_match', 'put-obj-after-del') as { ETag: string }).ETag,
@@ -101,25 +106,41 @@ describe('PutObject preconditions', () => {
       Versions: { IsLatest: boolean; Size: number }[];
       DeleteMarkers: { IsLatest: boolean }[];
     };
-    expect(listed.Versions?.map((v) => [v.IsLatest, v.Size])).toEqual(expected.Versions.map((v) => [v.IsLatest, v.Size]));
-    expect(listed.DeleteMarkers?.map((m) => m.IsLatest)).toEqual(expected.DeleteMarkers.map((m) => m.IsLatest));
+    expect(listed.Versions?.map((v) => [v.IsLatest, v.Size])).toEqual(
+      expected.Versions.map((v) => [v.IsLatest, v.Size]),
+    );
+    expect(listed.DeleteMarkers?.map((m) => m.IsLatest)).toEqual(
+      expected.DeleteMarkers.map((m) => m.IsLatest),
+    );
   });
 
   it('test_put_object_if_match', async () => {
     const bucket = await newBucket(s3);
     const etag = await putEtag(bucket, 'test');
     expect(etag).toBe((rec('test_put_object_if_match', 'put-obj') as { ETag: string }).ETag);
-    await expectRecordedError(putEtag(bucket, '', { IfMatch: '"abcdef"' }), rec('test_put_object_if_match', 'put-obj-if-match-wrong-etag'));
+    await expectRecordedError(
+      putEtag(bucket, '', { IfMatch: '"abcdef"' }),
+      rec('test_put_object_if_match', 'put-obj-if-match-wrong-etag'),
+    );
     await putEtag(bucket, '', { IfMatch: etag });
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: KEY }));
-    await expectRecordedError(putEtag(bucket, '', { IfMatch: etag }), rec('test_put_object_if_match', 'put-obj-if-match-key-not-exists'));
+    await expectRecordedError(
+      putEtag(bucket, '', { IfMatch: etag }),
+      rec('test_put_object_if_match', 'put-obj-if-match-key-not-exists'),
+    );
   });
 
   it('test_put_object_if_match_validation', async () => {
     const bucket = await newBucket(s3);
-    await expectRecordedError(putEtag(bucket, '', { IfMatch: '*' }), rec('test_put_object_if_match_validation', 'put-obj-if-match-star-value'));
+    await expectRecordedError(
+      putEtag(bucket, '', { IfMatch: '*' }),
+      rec('test_put_object_if_match_validation', 'put-obj-if-match-star-value'),
+    );
     KEY_ALIASES['test-precondition-validation'] = KEY;
-    await expectRecordedError(putEtag(bucket, '', { IfMatch: 'abcdef' }), rec('test_put_object_if_match_validation', 'put-obj-if-match-bad-value'));
+    await expectRecordedError(
+      putEtag(bucket, '', { IfMatch: 'abcdef' }),
+      rec('test_put_object_if_match_validation', 'put-obj-if-match-bad-value'),
+    );
   });
 
   it('test_put_object_if_match_versioned_bucket', async () => {
@@ -154,7 +175,10 @@ describe('CompleteMultipartUpload preconditions', () => {
     const bucket = await newBucket(s3);
     await putEtag(bucket, '');
     const complete = await startMultipart(bucket);
-    await expectRecordedError(complete({ IfNoneMatch: '*' }), rec('test_multipart_if_none_match_with_delete', 'complete-multipart-if-none-match'));
+    await expectRecordedError(
+      complete({ IfNoneMatch: '*' }),
+      rec('test_multipart_if_none_match_with_delete', 'complete-multipart-if-none-match'),
+    );
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: KEY }));
     await expectRecordedError(
       complete({ IfNoneMatch: '*' }),
@@ -162,7 +186,10 @@ describe('CompleteMultipartUpload preconditions', () => {
     );
     const restart = await startMultipart(bucket);
     const done = await restart({ IfNoneMatch: '*' });
-    const expected = rec('test_multipart_if_none_match_with_delete', 'complete-multipart-after-del-restart') as { ETag: string; ChecksumCRC64NVME: string };
+    const expected = rec(
+      'test_multipart_if_none_match_with_delete',
+      'complete-multipart-after-del-restart',
+    ) as { ETag: string; ChecksumCRC64NVME: string };
     expect(done.ETag).toBe(expected.ETag);
     expect(done.ChecksumCRC64NVME).toBe(expected.ChecksumCRC64NVME);
   });
@@ -182,8 +209,14 @@ describe('CompleteMultipartUpload preconditions', () => {
     const before = await putEtag(bucket, 'test');
     const complete = await startMultipart(bucket);
     const during = await putEtag(bucket, 'test during');
-    await expectRecordedError(complete({ IfMatch: before }), rec('test_multipart_if_match_with_put', 'complete-multipart-if-match-put-before'));
-    await expectRecordedError(complete({ IfMatch: during }), rec('test_multipart_if_match_with_put', 'complete-multipart-if-match-put-during'));
+    await expectRecordedError(
+      complete({ IfMatch: before }),
+      rec('test_multipart_if_match_with_put', 'complete-multipart-if-match-put-before'),
+    );
+    await expectRecordedError(
+      complete({ IfMatch: during }),
+      rec('test_multipart_if_match_with_put', 'complete-multipart-if-match-put-during'),
+    );
     const again = await startMultipart(bucket);
     await again({ IfMatch: during });
   });
@@ -204,9 +237,15 @@ describe('CompleteMultipartUpload preconditions', () => {
     const etag = await putEtag(bucket, 'test');
     const complete = await startMultipart(bucket);
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: KEY }));
-    await expectRecordedError(complete({ IfMatch: etag }), rec('test_multipart_if_match_with_delete', 'complete-multipart-after-del'));
+    await expectRecordedError(
+      complete({ IfMatch: etag }),
+      rec('test_multipart_if_match_with_delete', 'complete-multipart-after-del'),
+    );
     await putEtag(bucket, 'test');
-    await expectRecordedError(complete({ IfMatch: etag }), rec('test_multipart_if_match_with_delete', 'complete-multipart-if-match-after-put'));
+    await expectRecordedError(
+      complete({ IfMatch: etag }),
+      rec('test_multipart_if_match_with_delete', 'complete-multipart-if-match-after-put'),
+    );
   });
 
   it('test_multipart_if_match_etag', async () => {
@@ -216,7 +255,10 @@ describe('CompleteMultipartUpload preconditions', () => {
     const expected = rec('test_multipart_if_match_etag', 'complete-multipart-if-match') as { ETag: string };
     expect(first.ETag).toBe(expected.ETag);
     const overwrite = await startMultipart(bucket);
-    await expectRecordedError(overwrite({ IfMatch: original }), rec('test_multipart_if_match_etag', 'complete-multipart-if-match-true-etag'));
+    await expectRecordedError(
+      overwrite({ IfMatch: original }),
+      rec('test_multipart_if_match_etag', 'complete-multipart-if-match-true-etag'),
+    );
     const last = await overwrite({ IfMatch: first.ETag ?? '' });
     expect(last.ETag).toBe(expected.ETag);
   });
@@ -227,7 +269,14 @@ describe('CopyObject preconditions', () => {
     const bucket = await newBucket(s3, { versioned });
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'source-object', Body: 'source content' }));
     const copy = (key: string, conditions: { IfMatch?: string; IfNoneMatch?: string } = {}) =>
-      s3.send(new CopyObjectCommand({ Bucket: bucket, Key: key, CopySource: `${bucket}/source-object`, ...conditions }));
+      s3.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          CopySource: `${bucket}/source-object`,
+          ...conditions,
+        }),
+      );
     return { bucket, copy };
   }
 
@@ -235,16 +284,23 @@ describe('CopyObject preconditions', () => {
     const { copy } = await withSource();
     const done = await copy('dest-object', { IfNoneMatch: '*' });
     expect(done.CopyObjectResult?.ETag).toBe(
-      (rec('test_copy_object_if_none_match', 'copy-obj') as { CopyObjectResult: { ETag: string } }).CopyObjectResult.ETag,
+      (rec('test_copy_object_if_none_match', 'copy-obj') as { CopyObjectResult: { ETag: string } })
+        .CopyObjectResult.ETag,
     );
-    await expectRecordedError(copy('dest-object', { IfNoneMatch: '*' }), rec('test_copy_object_if_none_match', 'copy-obj-if-none-match-fail'));
+    await expectRecordedError(
+      copy('dest-object', { IfNoneMatch: '*' }),
+      rec('test_copy_object_if_none_match', 'copy-obj-if-none-match-fail'),
+    );
   });
 
   it('test_copy_object_if_match', async () => {
     const { copy } = await withSource();
     const first = await copy('dest-object');
     await copy('dest-object', { IfMatch: first.CopyObjectResult?.ETag ?? '' });
-    await expectRecordedError(copy('dest-object', { IfMatch: '"abcdef"' }), rec('test_copy_object_if_match', 'copy-obj-if-match-fail-wrong-etag'));
+    await expectRecordedError(
+      copy('dest-object', { IfMatch: '"abcdef"' }),
+      rec('test_copy_object_if_match', 'copy-obj-if-match-fail-wrong-etag'),
+    );
     KEY_ALIASES['non-existent-key'] = 'non-existent-key';
     await expectRecordedError(
       copy('non-existent-key', { IfMatch: '"abcdef"' }),
@@ -283,9 +339,15 @@ describe('CopyObject preconditions', () => {
   it('test_copy_object_precondition_write_validation', async () => {
     const { copy } = await withSource();
     const test = 'test_copy_object_precondition_write_validation';
-    await expectRecordedError(copy('dest-object', { IfNoneMatch: '"etag"' }), rec(test, 'copy-obj-none-match-etag'));
+    await expectRecordedError(
+      copy('dest-object', { IfNoneMatch: '"etag"' }),
+      rec(test, 'copy-obj-none-match-etag'),
+    );
     await expectRecordedError(copy('dest-object', { IfMatch: '*' }), rec(test, 'copy-obj-if-match-star'));
-    await expectRecordedError(copy('dest-object', { IfMatch: '"a"', IfNoneMatch: '*' }), rec(test, 'copy-obj-both'));
+    await expectRecordedError(
+      copy('dest-object', { IfMatch: '"a"', IfNoneMatch: '*' }),
+      rec(test, 'copy-obj-both'),
+    );
   });
 
   it('test_copy_object_if_none_match_in_place and test_copy_object_if_match_in_place', async () => {
@@ -304,8 +366,11 @@ describe('CopyObject preconditions', () => {
       inPlace({ IfNoneMatch: '*' }),
       rec('test_copy_object_if_none_match_in_place', 'copy-obj-if-none-match-fail'),
     );
-    const etag = (rec('test_copy_object_if_match_in_place', 'copy-obj-if-match-in-place') as { CopyObjectResult: { ETag: string } })
-      .CopyObjectResult.ETag;
+    const etag = (
+      rec('test_copy_object_if_match_in_place', 'copy-obj-if-match-in-place') as {
+        CopyObjectResult: { ETag: string };
+      }
+    ).CopyObjectResult.ETag;
     const done = await inPlace({ IfMatch: etag });
     expect(done.CopyObjectResult?.ETag).toBe(etag);
   });

@@ -32,11 +32,16 @@ const VARYING = new Set(['RequestId', 'HostId']);
  * Asserts that an S3 error answer matches the recorded one: status, Code, Message and every extra field.
  * Placeholders (`<...>`) and null mean "present, value varies"; request and host ids only need to exist.
  */
-export function expectOracleError(response: { status: number; body: string }, content: Record<string, unknown>) {
+export function expectOracleError(
+  response: { status: number; body: string },
+  content: Record<string, unknown>,
+) {
   const expected = content.Error as Record<string, unknown>;
   const statusRecorded =
     (content.StatusCode as number | undefined) ??
-    ((content.ResponseMetadata as { HTTPStatusCode?: number } | undefined)?.HTTPStatusCode as number | undefined);
+    ((content.ResponseMetadata as { HTTPStatusCode?: number } | undefined)?.HTTPStatusCode as
+      | number
+      | undefined);
   const actual = parseErrorXml(response.body);
   expect(actual.Code).toBe(expected.Code);
   expect(response.status).toBe(statusRecorded ?? STATUS_BY_CODE[String(expected.Code)]);

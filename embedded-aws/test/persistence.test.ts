@@ -31,7 +31,9 @@ describe('dataDir', () => {
       expect(await got.Body?.transformToString()).toBe('still here');
       const versioning = await second.s3.send(new GetBucketVersioningCommand({ Bucket: bucket }));
       expect(versioning.Status).toBe('Enabled');
-      const item = await second.dynamodb.send(new GetItemCommand({ TableName: 'kept', Key: { pk: { S: 'a' } } }));
+      const item = await second.dynamodb.send(
+        new GetItemCommand({ TableName: 'kept', Key: { pk: { S: 'a' } } }),
+      );
       expect(item.Item?.pk?.S).toBe('a');
     } finally {
       await second.stop();

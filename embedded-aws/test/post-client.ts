@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
 
 /** Builds and sends POST Object forms as a browser would, with the fields in a chosen order. */
 export type Field = [string, string];
@@ -20,7 +20,8 @@ export async function postForm(
   const form = new FormData();
   for (const [name, value] of fields) form.append(name, value);
   if (file) {
-    if (file.filename === undefined) form.append('file', typeof file.content === 'string' ? file.content : file.content.toString());
+    if (file.filename === undefined)
+      form.append('file', typeof file.content === 'string' ? file.content : file.content.toString());
     else form.append('file', new Blob([file.content]), file.filename);
   }
   for (const [name, value] of extraAfterFile) form.append(name, value);

@@ -27,11 +27,17 @@ describe('S3 through the AWS SDK v3', () => {
     const bucket = await newBucket(endpoint.s3);
     const body = Buffer.from('hello, embedded S3');
     const put = await endpoint.s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: 'a/b c.txt', Body: body, ContentType: 'text/plain', Metadata: { owner: 'me' } }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'a/b c.txt',
+        Body: body,
+        ContentType: 'text/plain',
+        Metadata: { owner: 'me' },
+      }),
     );
     expect(put.ETag).toBe(`"${createHash('md5').update(body).digest('hex')}"`);
     const got = await endpoint.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'a/b c.txt' }));
-    expect(Buffer.from(await got.Body?.transformToByteArray() ?? [])).toEqual(body);
+    expect(Buffer.from((await got.Body?.transformToByteArray()) ?? [])).toEqual(body);
     expect(got.ContentType).toBe('text/plain');
     expect(got.Metadata).toEqual({ owner: 'me' });
     expect(got.ContentLength).toBe(body.length);
@@ -42,9 +48,16 @@ describe('S3 through the AWS SDK v3', () => {
     const chunks = Array.from({ length: 50 }, (_, i) => Buffer.alloc(10_000, i));
     const all = Buffer.concat(chunks);
     await endpoint.s3.send(
-      new PutObjectCommand({ Bucket: bucket, Key: 'streamed', Body: Readable.from(chunks), ContentLength: all.length }),
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'streamed',
+        Body: Readable.from(chunks),
+        ContentLength: all.length,
+      }),
     );
-    const got = await endpoint.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'streamed', ChecksumMode: 'ENABLED' }));
+    const got = await endpoint.s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: 'streamed', ChecksumMode: 'ENABLED' }),
+    );
     const bytes = Buffer.from((await got.Body?.transformToByteArray()) ?? []);
     expect(bytes.equals(all)).toBe(true);
     expect(got.ChecksumCRC32 ?? got.ChecksumCRC64NVME).toBeDefined();
@@ -53,10 +66,14 @@ describe('S3 through the AWS SDK v3', () => {
   it('serves byte ranges', async () => {
     const bucket = await newBucket(endpoint.s3);
     await endpoint.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'r', Body: '0123456789' }));
-    const got = await endpoint.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'r', Range: 'bytes=2-5' }));
+    const got = await endpoint.s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: 'r', Range: 'bytes=2-5' }),
+    );
     expect(await got.Body?.transformToString()).toBe('2345');
     expect(got.ContentRange).toBe('bytes 2-5/10');
-    const tail = await endpoint.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'r', Range: 'bytes=-3' }));
+    const tail = await endpoint.s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: 'r', Range: 'bytes=-3' }),
+    );
     expect(await tail.Body?.transformToString()).toBe('789');
     await expect(
       endpoint.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'r', Range: 'bytes=20-30' })),
@@ -65,9 +82,13 @@ describe('S3 through the AWS SDK v3', () => {
 
   it('refuses a second PutObject with If-None-Match: * (412) and If-Match with a wrong ETag', async () => {
     const bucket = await newBucket(endpoint.s3);
-    await endpoint.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'once', Body: 'first', IfNoneMatch: '*' }));
+    await endpoint.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'once', Body: 'first', IfNoneMatch: '*' }),
+    );
     await expect(
-      endpoint.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'once', Body: 'second', IfNoneMatch: '*' })),
+      endpoint.s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: 'once', Body: 'second', IfNoneMatch: '*' }),
+      ),
     ).rejects.toMatchObject({ name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
     await expect(
       endpoint.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'once', Body: 'x', IfMatch: '"0000"' })),
@@ -83,7 +104,11 @@ describe('S3 through the AWS SDK v3', () => {
     expect(v1.VersionId).toBeDefined();
     expect(v1.VersionId).not.toBe(v2.VersionId);
     const copy = await endpoint.s3.send(
-      new CopyObjectCommand({ Bucket: bucket, Key: 'copy', CopySource: `${bucket}/k?versionId=${v1.VersionId}` }),
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: 'copy',
+        CopySource: `${bucket}/k?versionId=${v1.VersionId}`,
+      }),
     );
     expect(copy.CopySourceVersionId).toBe(v1.VersionId);
     const got = await endpoint.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'copy' }));
@@ -91,10 +116,14 @@ describe('S3 through the AWS SDK v3', () => {
 
     const deleted = await endpoint.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'k' }));
     expect(deleted.DeleteMarker).toBe(true);
-    await expect(endpoint.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).rejects.toMatchObject({
-      $metadata: { httpStatusCode: 404 },
-    });
-    const old = await endpoint.s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'k', VersionId: v1.VersionId }));
+    await expect(endpoint.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'k' }))).rejects.toMatchObject(
+      {
+        $metadata: { httpStatusCode: 404 },
+      },
+    );
+    const old = await endpoint.s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: 'k', VersionId: v1.VersionId }),
+    );
     expect(await old.Body?.transformToString()).toBe('one');
 
     const versions = await endpoint.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'k' }));

@@ -156,20 +156,29 @@ function resolveVersion(ctx: S3Context, r: S3Request, bucket: Bucket, key: strin
  * characters beyond Latin-1 in system headers.
  */
 export function encodeMetadataValue(value: string): string {
-  if (/^[\x20-\x7e\t]*$/.test(value)) return value;
+  const codes = [...value].map((c) => c.codePointAt(0) ?? 0);
+  const isControl = (code: number) => (code < 0x20 && code !== 0x09) || code === 0x7f;
+  if (codes.every((code) => code < 0x7f && !isControl(code))) return value;
   const bytes = Buffer.from(value, 'utf8');
-  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) return `=?UTF-8?B?${bytes.toString('base64')}?=`;
+  if (codes.some(isControl)) return `=?UTF-8?B?${bytes.toString('base64')}?=`;
   let encoded = '';
   for (const byte of bytes) {
     if (byte === 0x20) encoded += '_';
-    else if (byte > 0x20 && byte < 0x7f && byte !== 0x3d && byte !== 0x3f && byte !== 0x5f) encoded += String.fromCharCode(byte);
+    else if (byte > 0x20 && byte < 0x7f && byte !== 0x3d && byte !== 0x3f && byte !== 0x5f)
+      encoded += String.fromCharCode(byte);
     else encoded += `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return `=?UTF-8?Q?${encoded}?=`;
 }
 
 function latin1HeaderValue(value: string): string {
-  return value.replace(/[^\x00-\xff]/gu, (c) => encodeURIComponent(c)).replace(/[\r\n]/g, ' ');
+  return [...value]
+    .map((c) => {
+      const code = c.codePointAt(0) ?? 0;
+      if (code > 0xff) return encodeURIComponent(c);
+      return code === 0x0a || code === 0x0d ? ' ' : c;
+    })
+    .join('');
 }
 
 export function objectHeaders(bucket: Bucket, version: ObjectVersion, r: S3Request): Record<string, string> {
@@ -182,7 +191,8 @@ export function objectHeaders(bucket: Bucket, version: ObjectVersion, r: S3Reque
     ...versionHeader(bucket, version),
   };
   for (const [name, value] of Object.entries(version.headers)) headers[name] = latin1HeaderValue(value);
-  for (const [name, value] of Object.entries(version.metadata)) headers[`x-amz-meta-${name}`] = encodeMetadataValue(value);
+  for (const [name, value] of Object.entries(version.metadata))
+    headers[`x-amz-meta-${name}`] = encodeMetadataValue(value);
   if (version.storageClass !== 'STANDARD') headers['x-amz-storage-class'] = version.storageClass;
   if (header(r, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' && version.checksum) {
     Object.assign(headers, checksumHeaders(version.checksum));
