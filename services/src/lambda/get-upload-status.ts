@@ -1,0 +1,17 @@
+import { loadConfig } from '../config.js';
+import { createClients } from '../handlers/clients.js';
+import { createObservability } from '../handlers/observability.js';
+import { createServiceHandlers } from '../wiring.js';
+
+/** Lambda entry point. Clients and configuration are built once per container, at cold start. */
+const config = loadConfig();
+const clients = createClients();
+const observability = createObservability('get-upload-status');
+observability.tracer.captureAWSv3Client(clients.s3);
+observability.tracer.captureAWSv3Client(clients.dynamodb);
+
+export const handler = createServiceHandlers({
+  clients,
+  config,
+  observability: () => observability,
+}).getUploadStatus;
