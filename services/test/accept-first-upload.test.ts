@@ -154,7 +154,7 @@ describe('accept-first-upload', () => {
       (next, context) => async (args) => {
         const input = args.input as { UpdateExpression?: string };
         if (
-          context.commandName.startsWith('Update') &&
+          context.commandName?.startsWith('Update') &&
           input.UpdateExpression?.includes(':accepted') &&
           failNextMark
         ) {
