@@ -1,0 +1,53 @@
+import { ConfigError } from '@one-time-upload/services';
+import { loadDevServerConfig } from './config.js';
+import { startDevServer } from './dev-server.js';
+
+/** `npm start`: the whole stack in one process, no Docker. */
+function fail(message: string): never {
+  console.error(`dev-server: ${message}`);
+  process.exit(2);
+}
+
+let config: ReturnType<typeof loadDevServerConfig>;
+try {
+  config = loadDevServerConfig();
+} catch (error) {
+  fail(error instanceof ConfigError ? error.message : String(error));
+}
+
+try {
+  const server = await startDevServer(config);
+  const { service, usagePlan } = config;
+  const banner = [
+    '',
+    'One-time upload URLs: local stack ready (embedded S3 + DynamoDB, no Docker)',
+    `  API            ${server.apiUrl}`,
+    `  API key        ${config.apiKeys[0]}${config.generatedApiKey ? '   (generated; set API_KEYS to choose your own)' : config.apiKeys.length > 1 ? `   (+${config.apiKeys.length - 1} more from API_KEYS)` : ''}`,
+    `  S3 endpoint    ${server.s3Endpoint}   (access key test, secret test)`,
+    `  Bucket         ${service.bucketName}`,
+    `  Table          ${service.tableName}`,
+    `  URL validity   ${service.uploadUrlTtlSeconds} s, uploads up to ${service.maxUploadBytes} bytes`,
+    `  Usage plan     ${usagePlan.rateLimit} req/s, burst ${usagePlan.burstLimit}, ${usagePlan.quotaPerDay} per day per key`,
+    '',
+    'Try it:',
+    `  curl -s -H "x-api-key: ${config.apiKeys[0]}" ${server.apiUrl}/getpresignedurl`,
+    '',
+  ].join('\n');
+  process.stdout.write(`${banner}\n`);
+  const shutdown = () => {
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    fail(
+      `a port is in use (${(error as Error).message}); set PORT or EMBEDDED_PORT to another port (0 picks a free one)`,
+    );
+  }
+  fail(error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,3 @@
+export * from './client.js';
+export { startEmbeddedTarget } from './embedded-target.js';
+export type { Target, UsagePlanTarget } from './target.js';
