@@ -32,7 +32,7 @@ function toProxyEvent(request: FastifyRequest, resource: string, keyIndex: numbe
   const url = new URL(request.url, 'http://local');
   const query = url.searchParams.size > 0 ? Object.fromEntries(url.searchParams) : null;
   const multiQuery: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) (multiQuery[name] ??= []).push(value);
+  for (const [name, value] of url.searchParams) multiQuery[name] = [...(multiQuery[name] ?? []), value];
   const body = typeof request.body === 'string' && request.body.length > 0 ? request.body : null;
   const params = request.params as Record<string, string> | undefined;
   return {
