@@ -51,6 +51,8 @@ export async function startDevServer(
         s3Endpoint: aws.endpoint,
         dynamodbEndpoint: aws.endpoint,
         credentials: aws.credentials,
+        // Same SDK requests, no sockets: a claim per issued URL is the hot path of this server.
+        dynamodbRequestHandler: aws.dynamodbRequestHandler,
       },
     );
     const clients = options.wrapClients ? options.wrapClients(baseClients) : baseClients;

@@ -16,6 +16,7 @@ import {
 } from './s3/events.js';
 import { handleS3 } from './s3/router.js';
 import { Store } from './s3/store.js';
+import { type InProcessRequestHandler, inProcessDynamoDbHandler } from './sdk-transport.js';
 
 export interface StartOptions {
   /** TCP port; 0 picks a free one. Default 4566, like LocalStack's edge port. */
@@ -45,6 +46,11 @@ export interface EmbeddedAws {
   subscribe(filter: EventFilter, handler: EventHandler): () => void;
   /** Resolves once every scheduled event delivery has finished. */
   eventsIdle(): Promise<void>;
+  /**
+   * A `requestHandler` for the AWS SDK's DynamoDB client that reaches this endpoint's DynamoDB in process
+   * (same requests and answers, no sockets). For servers that run in the same process as the endpoint.
+   */
+  dynamodbRequestHandler: InProcessRequestHandler;
   stop(): Promise<void>;
 }
 
@@ -70,7 +76,7 @@ export async function start(options: StartOptions = {}): Promise<EmbeddedAws> {
   );
   const ctx: S3Context = { store, events, credentials, region };
   const dynamo = new DynamoDb(keepData ? { path: join(dataDir, 'dynamodb') } : {});
-  await dynamo.listen();
+  await dynamo.started();
 
   const server: Server = createServer((req, res) => {
     if (DynamoDb.isDynamoDbRequest(req)) dynamo.handle(req, res);
@@ -97,6 +103,7 @@ export async function start(options: StartOptions = {}): Promise<EmbeddedAws> {
     credentials: { accessKeyId, secretAccessKey },
     subscribe: (filter, handler) => events.subscribe(filter, handler),
     eventsIdle: () => events.idle(),
+    dynamodbRequestHandler: inProcessDynamoDbHandler(dynamo),
     async stop() {
       if (stopped) return;
       stopped = true;

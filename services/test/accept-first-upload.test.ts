@@ -203,9 +203,9 @@ describe('accept-first-upload', () => {
 
   it('(e) flags an upload whose claim is gone', async () => {
     const issued = await issue();
-    const { DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { DeleteItemCommand } = await import('@aws-sdk/client-dynamodb');
     await env.clients.dynamodb.send(
-      new DeleteCommand({ TableName: env.config.tableName, Key: { id: issued.id } }),
+      new DeleteItemCommand({ TableName: env.config.tableName, Key: { id: { S: issued.id } } }),
     );
     await upload(issued, 'too late');
     const [event] = await deliveredEvents(1);

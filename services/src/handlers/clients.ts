@@ -1,6 +1,5 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /**
  * The one place AWS clients are built, from the standard variables: AWS_REGION, AWS_ENDPOINT_URL,
@@ -9,7 +8,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  */
 export interface AwsClients {
   s3: S3Client;
-  dynamodb: DynamoDBDocumentClient;
+  dynamodb: DynamoDBClient;
 }
 
 type Env = Record<string, string | undefined>;
@@ -19,6 +18,8 @@ export interface ClientOverrides {
   s3Endpoint?: string;
   dynamodbEndpoint?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** A transport for the DynamoDB client (the dev server reaches its embedded DynamoDB in process). */
+  dynamodbRequestHandler?: DynamoDBClientConfig['requestHandler'];
 }
 
 export function createClients(env: Env = process.env, overrides: ClientOverrides = {}): AwsClients {
@@ -34,14 +35,15 @@ export function createClients(env: Env = process.env, overrides: ClientOverrides
     // Presigned URLs must not carry a checksum of an empty body: clients upload their own bytes.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // The middleware stack is complete once built here: resolve it once per command, not per call.
+    cacheMiddleware: true,
   });
-  const dynamodb = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region,
-      ...credentials,
-      ...(dynamodbEndpoint ? { endpoint: dynamodbEndpoint } : {}),
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+  const dynamodb = new DynamoDBClient({
+    region,
+    cacheMiddleware: true,
+    ...credentials,
+    ...(dynamodbEndpoint ? { endpoint: dynamodbEndpoint } : {}),
+    ...(overrides.dynamodbRequestHandler ? { requestHandler: overrides.dynamodbRequestHandler } : {}),
+  });
   return { s3, dynamodb };
 }

@@ -1,4 +1,5 @@
-import { loadConfig } from '../config.js';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import { DEFAULTS, loadConfig } from '../config.js';
 import { createClients } from '../handlers/clients.js';
 import { createObservability } from '../handlers/observability.js';
 import { createServiceHandlers } from '../wiring.js';
@@ -7,8 +8,9 @@ import { createServiceHandlers } from '../wiring.js';
 const config = loadConfig();
 const clients = createClients();
 const observability = createObservability('get-upload-status');
-observability.tracer.captureAWSv3Client(clients.s3);
-observability.tracer.captureAWSv3Client(clients.dynamodb);
+const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? DEFAULTS.serviceName });
+tracer.captureAWSv3Client(clients.s3);
+tracer.captureAWSv3Client(clients.dynamodb);
 
 export const handler = createServiceHandlers({
   clients,
