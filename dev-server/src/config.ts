@@ -33,6 +33,18 @@ export interface DevServerConfig {
   /** Delay before the first retry of a failed event handler; the second waits twice as long. */
   eventRetryDelayMs: number;
   dataDir: string | undefined;
+  /** `embedded` (default): the embedded S3 + DynamoDB in this process; `localstack`: an emulator at `aws.endpoint`. */
+  backend: 'embedded' | 'localstack';
+  /** The LocalStack (or Floci) backend. */
+  aws: {
+    /** Where the handlers reach the emulator (AWS_ENDPOINT_URL). */
+    endpoint: string;
+    /** Where upload clients reach S3, signed into the URLs (S3_PUBLIC_ENDPOINT); the same by default. */
+    publicS3Endpoint: string;
+    region: string;
+    /** The SQS queue S3 notifies and the dev server long-polls. */
+    queueName: string;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -45,6 +57,28 @@ export function generateApiKey(): string {
 
 function readPort(env: Env, name: string, fallback: number): number {
   return readInteger(env, name, fallback, { min: 0, max: 65_535 });
+}
+
+function readBackend(env: Env): 'embedded' | 'localstack' {
+  const backend = env.BACKEND?.trim() || 'embedded';
+  if (backend !== 'embedded' && backend !== 'localstack') {
+    throw new ConfigError(`BACKEND must be "embedded" or "localstack", got "${backend}"`);
+  }
+  return backend;
+}
+
+function readUrl(env: Env, name: string, fallback: string): string {
+  const raw = env[name]?.trim() || fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL such as http://localhost:4566, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${name} must be an http or https URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 export function loadDevServerConfig(env: Env = process.env): DevServerConfig {
@@ -87,5 +121,16 @@ export function loadDevServerConfig(env: Env = process.env): DevServerConfig {
     service: loadConfig(env, { bucketName: DEFAULTS.bucketName, tableName: DEFAULTS.tableName }),
     eventRetryDelayMs: readInteger(env, 'EVENT_RETRY_DELAY_MS', 1000, { min: 0, max: 600_000 }),
     dataDir: env.EMBEDDED_DATA_DIR?.trim() || undefined,
+    backend: readBackend(env),
+    aws: {
+      endpoint: readUrl(env, 'AWS_ENDPOINT_URL', 'http://localhost:4566'),
+      publicS3Endpoint: readUrl(
+        env,
+        'S3_PUBLIC_ENDPOINT',
+        readUrl(env, 'AWS_ENDPOINT_URL', 'http://localhost:4566'),
+      ),
+      region: readName(env, 'AWS_REGION', env.AWS_DEFAULT_REGION ?? 'us-east-1'),
+      queueName: readName(env, 'EVENTS_QUEUE_NAME', 'one-time-upload-events'),
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { ConfigError } from '@one-time-upload/services';
 import { loadDevServerConfig } from './config.js';
 import { startDevServer } from './dev-server.js';
+import { startLocalStackDevServer } from './localstack-dev-server.js';
 
 /** `npm start`: the whole stack in one process, no Docker. */
 function fail(message: string): never {
@@ -16,14 +17,18 @@ try {
 }
 
 try {
-  const server = await startDevServer(config);
+  const server =
+    config.backend === 'localstack' ? await startLocalStackDevServer(config) : await startDevServer(config);
   const { service, usagePlan } = config;
   const banner = [
     '',
-    'One-time upload URLs: local stack ready (embedded S3 + DynamoDB, no Docker)',
+    config.backend === 'localstack'
+      ? `One-time upload URLs: local stack ready (emulator at ${config.aws.endpoint})`
+      : 'One-time upload URLs: local stack ready (embedded S3 + DynamoDB, no Docker)',
     `  API            ${server.apiUrl}`,
     `  API key        ${config.apiKeys[0]}${config.generatedApiKey ? '   (generated; set API_KEYS to choose your own)' : config.apiKeys.length > 1 ? `   (+${config.apiKeys.length - 1} more from API_KEYS)` : ''}`,
     `  S3 endpoint    ${server.s3Endpoint}   (access key test, secret test)`,
+    ...(config.backend === 'localstack' ? [`  Events         SQS queue ${config.aws.queueName}`] : []),
     `  Bucket         ${service.bucketName}`,
     `  Table          ${service.tableName}`,
     `  URL validity   ${service.uploadUrlTtlSeconds} s, uploads up to ${service.maxUploadBytes} bytes`,

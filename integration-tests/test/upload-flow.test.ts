@@ -1,17 +1,31 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { call, issuePost, issuePut, postFile, putFile, status, waitForStatus } from '../src/client.js';
 import type { Target } from '../src/target.js';
 import { selectTarget } from './select-target.js';
 
 /** The one-time upload flow, end to end, against whichever target INTEGRATION_TARGET names. */
 let target: Target;
+let skipReason: string | undefined;
 beforeAll(async () => {
-  target = await selectTarget();
+  const selection = await selectTarget();
+  if (selection.skipReason !== undefined) {
+    skipReason = selection.skipReason;
+    console.warn(`integration suite skipped on ${process.env.INTEGRATION_TARGET}: ${skipReason}`);
+    return;
+  }
+  target = selection.target;
 });
 afterAll(async () => {
   await target?.stop();
 });
+
+/** Skips the test, with the reason, when the target is absent or lacks what the test needs. */
+function need(context: TestContext, gap?: keyof Target['gaps']): void {
+  if (skipReason !== undefined) context.skip(skipReason);
+  const missing = gap ? target.gaps[gap] : undefined;
+  if (missing) context.skip(`${target.name}: ${missing}`);
+}
 
 async function acceptedBytes(acceptedKey: string): Promise<string> {
   const got = await target.s3.send(new GetObjectCommand({ Bucket: target.bucket, Key: acceptedKey }));
@@ -22,7 +36,8 @@ const accepted = (duplicates: number) => (s: { status: string; duplicateAttempts
   s.status === 'accepted' && s.duplicateAttempts === duplicates;
 
 describe('one-time upload URLs', () => {
-  it("accepts one upload with identical bytes (GET /getpresignedurl, the original clients' call)", async () => {
+  it("accepts one upload with identical bytes (GET /getpresignedurl, the original clients' call)", async (context) => {
+    need(context);
     const response = await call(target, 'GET', '/getpresignedurl');
     expect(response.status).toBe(200);
     const issued = response.json as {
@@ -37,7 +52,8 @@ describe('one-time upload URLs', () => {
     expect(await acceptedBytes(done.acceptedKey ?? '')).toBe(content);
   });
 
-  it('accepts the first of two uploads to one URL and flags the second', async () => {
+  it('accepts the first of two uploads to one URL and flags the second', async (context) => {
+    need(context);
     const issued = await issuePost(target);
     expect((await postFile(issued.url, issued.fields, 'first of two')).status).toBe(204);
     expect((await postFile(issued.url, issued.fields, 'second of two')).status).toBe(204);
@@ -45,7 +61,8 @@ describe('one-time upload URLs', () => {
     expect(await acceptedBytes(done.acceptedKey ?? '')).toBe('first of two');
   });
 
-  it('accepts the first of three uploads to one URL and counts two duplicates', async () => {
+  it('accepts the first of three uploads to one URL and counts two duplicates', async (context) => {
+    need(context);
     const issued = await issuePost(target);
     for (const content of ['first of three', 'second of three', 'third of three']) {
       expect((await postFile(issued.url, issued.fields, content)).status).toBe(204);
@@ -54,7 +71,8 @@ describe('one-time upload URLs', () => {
     expect(await acceptedBytes(done.acceptedKey ?? '')).toBe('first of three');
   });
 
-  it('has S3 refuse an upload after the URL expired', async () => {
+  it('has S3 refuse an upload after the URL expired', async (context) => {
+    need(context);
     const issued = await issuePost(target);
     const wait = Date.parse(issued.expiresAt) - Date.now() + 1500;
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, wait)));
@@ -67,7 +85,7 @@ describe('one-time upload URLs', () => {
 
   describe('tampered forms', () => {
     it('refuses a changed key (403)', async (context) => {
-      if (target.gaps.postSignatures) context.skip(target.gaps.postSignatures);
+      need(context);
       const issued = await issuePost(target);
       const answer = await postFile(issued.url, { ...issued.fields, key: `${issued.fields.key}-mine` }, 'x');
       expect(answer.status).toBe(403);
@@ -75,7 +93,7 @@ describe('one-time upload URLs', () => {
     });
 
     it('refuses a changed policy (403)', async (context) => {
-      if (target.gaps.postSignatures) context.skip(target.gaps.postSignatures);
+      need(context, 'postSignatures');
       const issued = await issuePost(target);
       const policy = JSON.parse(Buffer.from(issued.fields.Policy ?? '', 'base64').toString());
       policy.conditions = policy.conditions.map((c: unknown) =>
@@ -88,7 +106,7 @@ describe('one-time upload URLs', () => {
     });
 
     it('refuses a changed signature (403)', async (context) => {
-      if (target.gaps.postSignatures) context.skip(target.gaps.postSignatures);
+      need(context, 'postSignatures');
       const issued = await issuePost(target);
       const signature = issued.fields['X-Amz-Signature'] ?? '';
       const forged = `${signature.slice(0, -1)}${signature.endsWith('a') ? 'b' : 'a'}`;
@@ -98,7 +116,8 @@ describe('one-time upload URLs', () => {
     });
   });
 
-  it("has S3 refuse a file over the caller's maxBytes (400 EntityTooLarge)", async () => {
+  it("has S3 refuse a file over the caller's maxBytes (400 EntityTooLarge)", async (context) => {
+    need(context);
     const issued = await issuePost(target, { maxBytes: 10 });
     const answer = await postFile(issued.url, issued.fields, 'eleven byte');
     expect(answer.status).toBe(400);
@@ -106,14 +125,16 @@ describe('one-time upload URLs', () => {
     expect((await status(target, issued.id)).status).not.toBe('accepted');
   });
 
-  it('has S3 refuse a file over MAX_UPLOAD_BYTES (400 EntityTooLarge)', async () => {
+  it('has S3 refuse a file over MAX_UPLOAD_BYTES (400 EntityTooLarge)', async (context) => {
+    need(context);
     const issued = await issuePost(target);
     const answer = await postFile(issued.url, issued.fields, Buffer.alloc(target.maxUploadBytes + 1, 'x'));
     expect(answer.status).toBe(400);
     expect(answer.code).toBe('EntityTooLarge');
   });
 
-  it('in strict mode, has S3 refuse the second PUT (412) and accepts the first', async () => {
+  it('in strict mode, has S3 refuse the second PUT (412) and accepts the first', async (context) => {
+    need(context);
     const content = 'strict mode upload';
     const issued = await issuePut(target, Buffer.byteLength(content));
     expect(issued.headers['If-None-Match']).toBe('*');
@@ -125,7 +146,8 @@ describe('one-time upload URLs', () => {
     expect(await acceptedBytes(done.acceptedKey ?? '')).toBe(content);
   });
 
-  it('refuses a missing or wrong API key (403 Forbidden)', async () => {
+  it('refuses a missing or wrong API key (403 Forbidden)', async (context) => {
+    need(context);
     for (const key of [null, 'not-the-key-not-the-key-not-the-key']) {
       const response = await call(target, 'GET', '/getpresignedurl', undefined, key);
       expect(response.status).toBe(403);
@@ -133,20 +155,22 @@ describe('one-time upload URLs', () => {
     }
   });
 
-  it('answers 400 naming the problem for a bad body', async () => {
+  it('answers 400 naming the problem for a bad body', async (context) => {
+    need(context);
     const response = await call(target, 'POST', '/uploads', { method: 'PUT' });
     expect(response.status).toBe(400);
     expect(String(response.json.message)).toContain('contentLength');
   });
 
-  it('answers 404 for an unknown upload id', async () => {
+  it('answers 404 for an unknown upload id', async (context) => {
+    need(context);
     const response = await call(target, 'GET', '/uploads/AAAAAAAAAAAAAAAAAAAAAA');
     expect(response.status).toBe(404);
   });
 
   it('throttles (429 Too Many Requests) and enforces the daily quota (429 Limit Exceeded)', async (context) => {
-    if (target.gaps.usagePlan || !target.tightUsagePlan)
-      context.skip(target.gaps.usagePlan ?? 'no tight usage plan here');
+    need(context, 'usagePlan');
+    if (!target.tightUsagePlan) context.skip(`${target.name}: no tight usage plan here`);
     const tight = await (target.tightUsagePlan as NonNullable<Target['tightUsagePlan']>)();
     try {
       const burst = await Promise.all(
@@ -173,7 +197,7 @@ describe('one-time upload URLs', () => {
   });
 
   it('holds under duplicated and reordered event delivery', async (context) => {
-    if (target.gaps.chaoticDelivery) context.skip(target.gaps.chaoticDelivery);
+    need(context, 'chaoticDelivery');
     const uploads = await Promise.all(Array.from({ length: 3 }, () => issuePost(target)));
     for (const issued of uploads) {
       for (const n of [1, 2, 3, 4]) await postFile(issued.url, issued.fields, `${issued.id} upload ${n}`);
@@ -185,8 +209,8 @@ describe('one-time upload URLs', () => {
   });
 
   it('completes the copy when the handler dies between claim and copy, on retry', async (context) => {
-    if (target.gaps.faultInjection || !target.failNextCopy)
-      context.skip(target.gaps.faultInjection ?? 'no fault injection here');
+    need(context, 'faultInjection');
+    if (!target.failNextCopy) context.skip(`${target.name}: no fault injection here`);
     const fault = (target.failNextCopy as NonNullable<Target['failNextCopy']>)();
     const issued = await issuePost(target);
     expect((await postFile(issued.url, issued.fields, 'survives a crash')).status).toBe(204);

@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { ServiceConfig } from './config.js';
 import { ClaimStore } from './core/claims.js';
 import { newUploadId } from './core/upload-key.js';
@@ -24,6 +25,11 @@ export type HandlerName = keyof ServiceHandlers;
 export interface WiringOptions {
   clients: AwsClients;
   config: ServiceConfig;
+  /**
+   * The client that signs upload URLs, when the address clients use to reach S3 differs from the one the
+   * handlers use (an emulator in a container network). Defaults to `clients.s3`.
+   */
+  signer?: S3Client;
   now?: () => Date;
   newId?: () => string;
   observability?: (name: string) => Observability;
@@ -31,7 +37,7 @@ export interface WiringOptions {
 
 export function createIssueDeps(options: WiringOptions) {
   return {
-    s3: options.clients.s3,
+    s3: options.signer ?? options.clients.s3,
     claims: new ClaimStore(options.clients.dynamodb, options.config.tableName),
     config: options.config,
     now: options.now ?? (() => new Date()),
@@ -45,7 +51,11 @@ export function createServiceHandlers(options: WiringOptions): ServiceHandlers {
   return {
     issueUploadUrl: createIssueUploadUrlHandler(deps, observe('issue-upload-url')),
     getUploadStatus: createGetUploadStatusHandler(deps, observe('get-upload-status')),
-    acceptFirstUpload: createAcceptFirstUploadHandler(deps, observe('accept-first-upload')),
+    // The acceptor talks to S3 itself, so it uses the handlers' client, never the signer.
+    acceptFirstUpload: createAcceptFirstUploadHandler(
+      { ...deps, s3: options.clients.s3 },
+      observe('accept-first-upload'),
+    ),
     processAcceptedFile: createProcessAcceptedFileHandler(options.config, observe('process-accepted-file')),
   };
 }
