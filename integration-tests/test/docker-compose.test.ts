@@ -48,7 +48,7 @@ describe('docker-compose.yml', () => {
 
   it('passes the LocalStack licence token through and enables every service the stack needs', () => {
     expect(aws.environment?.LOCALSTACK_AUTH_TOKEN).toBe('${LOCALSTACK_AUTH_TOKEN:-}');
-    const services = aws.environment?.SERVICES.split(',') ?? [];
+    const services = aws.environment?.SERVICES?.split(',') ?? [];
     for (const name of [
       's3',
       'dynamodb',
