@@ -57,7 +57,7 @@ await run(process.execPath, [
   new URL('./load.ts', import.meta.url).pathname,
   `${server.apiUrl}/getpresignedurl`,
   '10',
-  '3',
+  '5',
   API_KEY,
 ]);
 
@@ -68,12 +68,19 @@ rows.push({
   target: 'baseline',
   ok: undefined,
 });
-const issue = await load('/getpresignedurl', API_KEY);
-if (issue.non2xx > 0 || issue.errors > 0)
-  throw new Error(`issuing URLs failed under load: ${JSON.stringify(issue)}`);
+// Three runs; the median one is reported (the machine's other load makes single runs noisy).
+const runs: Load[] = [];
+for (let i = 0; i < 3; i++) {
+  const issue = await load('/getpresignedurl', API_KEY);
+  if (issue.non2xx > 0 || issue.errors > 0)
+    throw new Error(`issuing URLs failed under load: ${JSON.stringify(issue)}`);
+  runs.push(issue);
+}
+runs.sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
+const issue = runs[1] as Load;
 rows.push({
-  metric: 'issue URLs (`GET /getpresignedurl`), 10 connections',
-  value: `${Math.round(issue.requestsPerSecond)} req/s, p99 ${issue.p99} ms (${issue.total} URLs)`,
+  metric: 'issue URLs (`GET /getpresignedurl`), 10 connections, median of 3 runs',
+  value: `${Math.round(issue.requestsPerSecond)} req/s, p99 ${issue.p99} ms (runs: ${runs.map((r) => Math.round(r.requestsPerSecond)).join(', ')} req/s)`,
   target: '≥ 1,500 req/s, p99 < 15 ms',
   ok: issue.requestsPerSecond >= 1500 && issue.p99 < 15,
 });
