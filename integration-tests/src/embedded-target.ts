@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { loadDevServerConfig, startDevServer } from '@one-time-upload/dev-server';
+import { copyFault } from './faults.js';
 import type { Target, UsagePlanTarget } from './target.js';
 
 /**
@@ -20,25 +21,11 @@ export async function startEmbeddedTarget(): Promise<Target> {
     MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
     EVENT_RETRY_DELAY_MS: '100',
   });
-  let failCopy = false;
-  let copyFailed = false;
+  const fault = copyFault();
   const server = await startDevServer(config, {
     logger: false,
     chaos: { duplicateProbability: 0.3, maxDelayMs: 40 },
-    wrapClients: (clients) => {
-      clients.s3.middlewareStack.add(
-        (next, context) => async (args) => {
-          if (failCopy && context.commandName === 'CopyObjectCommand') {
-            failCopy = false;
-            copyFailed = true;
-            throw new Error('injected fault: the handler died before the copy');
-          }
-          return next(args);
-        },
-        { step: 'initialize', name: 'faultInjection' },
-      );
-      return clients;
-    },
+    wrapClients: fault.wrapClients,
   });
   const s3 = new S3Client({
     endpoint: server.s3Endpoint,
@@ -72,10 +59,7 @@ export async function startEmbeddedTarget(): Promise<Target> {
     maxUploadBytes: MAX_UPLOAD_BYTES,
     gaps: {},
     tightUsagePlan,
-    failNextCopy: () => {
-      failCopy = true;
-      return { failed: () => copyFailed };
-    },
+    failNextCopy: () => fault.arm(),
     async stop() {
       s3.destroy();
       await server.stop();

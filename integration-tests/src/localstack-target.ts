@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { loadDevServerConfig, startLocalStackDevServer } from '@one-time-upload/dev-server';
+import { copyFault } from './faults.js';
 import type { Target, UsagePlanTarget } from './target.js';
 
 /**
@@ -40,25 +41,11 @@ export async function startLocalStackTarget(): Promise<Target> {
       MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
       ...extra,
     });
-  let failCopy = false;
-  let copyFailed = false;
   const config = env({});
+  const fault = copyFault();
   const server = await startLocalStackDevServer(config, {
     logger: false,
-    wrapClients: (clients) => {
-      clients.s3.middlewareStack.add(
-        (next, context) => async (args) => {
-          if (failCopy && context.commandName === 'CopyObjectCommand') {
-            failCopy = false;
-            copyFailed = true;
-            throw new Error('injected fault: the handler died before the copy');
-          }
-          return next(args);
-        },
-        { step: 'initialize', name: 'faultInjection' },
-      );
-      return clients;
-    },
+    wrapClients: fault.wrapClients,
   });
   const s3 = new S3Client({
     endpoint,
@@ -95,10 +82,7 @@ export async function startLocalStackTarget(): Promise<Target> {
         'events come through SQS here; only the embedded endpoint can force duplicated, reordered delivery',
     },
     tightUsagePlan,
-    failNextCopy: () => {
-      failCopy = true;
-      return { failed: () => copyFailed };
-    },
+    failNextCopy: () => fault.arm(),
     async stop() {
       s3.destroy();
       await server.stop();
