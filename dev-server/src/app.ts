@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { ServiceHandlers } from '@one-time-upload/services';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { apiGateway } from './api-gateway.js';
@@ -23,6 +24,22 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     bodyLimit: 10 * 1024 * 1024,
   });
   app.get('/health', async () => ({ status: 'ok', ...(options.health?.() ?? {}) }));
+  // The browser upload page: public like /health (outside the gateway plugin, whose hook asks for a key);
+  // the page sends the key itself, to the API routes. connect-src stays open: S3's origin is whatever the
+  // issued URL says.
+  const uploadPage = await readFile(new URL('../public/index.html', import.meta.url), 'utf8');
+  app.get('/', async (_request, reply) =>
+    reply
+      .type('text/html; charset=utf-8')
+      .header(
+        'content-security-policy',
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src *; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+      )
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('cache-control', 'no-store')
+      .send(uploadPage),
+  );
   await app.register(apiGateway, {
     apiKeys: options.apiKeys,
     usagePlan: options.usagePlan,
