@@ -16,8 +16,11 @@ import { readSettings } from '../lib/settings.js';
 const TARGET = 1024 * 1024;
 const out = mkdtempSync(join(tmpdir(), 'infra-bench-'));
 try {
-  const app = new App({ outdir: out, context: { 'aws:cdk:bundling-stacks': ['**'], 'aws:cdk:enable-asset-metadata': true } });
-  const stack = new OneTimeUploadStack(app, 'OneTimeUpload', {
+  const app = new App({
+    outdir: out,
+    context: { 'aws:cdk:bundling-stacks': ['**'], 'aws:cdk:enable-asset-metadata': true },
+  });
+  const stack = new OneTimeUploadStack(app, 'OneTimeUploadStack', {
     settings: readSettings((key) => app.node.tryGetContext(key)),
   });
   const started = performance.now();

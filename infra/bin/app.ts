@@ -12,7 +12,7 @@ const app = new App();
 const settings = readSettings((key) => app.node.tryGetContext(key));
 const account = process.env.CDK_DEFAULT_ACCOUNT;
 const region = process.env.CDK_DEFAULT_REGION;
-new OneTimeUploadStack(app, app.node.tryGetContext('stackName') ?? 'OneTimeUpload', {
+new OneTimeUploadStack(app, app.node.tryGetContext('stackName') ?? 'OneTimeUploadStack', {
   description: 'One-time upload URLs for Amazon S3',
   ...(account && region ? { env: { account, region } } : {}),
   settings,

@@ -32,7 +32,7 @@ describe('cdk synth', () => {
       },
       timeout: 180_000,
     });
-    const template = JSON.parse(await readFile(join(out, 'OneTimeUpload.template.json'), 'utf8'));
+    const template = JSON.parse(await readFile(join(out, 'OneTimeUploadStack.template.json'), 'utf8'));
     const functions = Object.values(template.Resources).filter(
       (r): r is { Type: string; Metadata: Record<string, string> } =>
         (r as { Type: string }).Type === 'AWS::Lambda::Function',

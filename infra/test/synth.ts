@@ -5,7 +5,7 @@ import { readSettings } from '../lib/settings.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
-export const BUCKET = `onetimeupload-${ACCOUNT}-${REGION}`;
+export const BUCKET = `onetimeuploadstack-${ACCOUNT}-${REGION}`;
 /** An ARN in the upload bucket as the template writes it: the partition stays a reference. */
 export const bucketArn = (path = '') => ({
   'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${BUCKET}${path}`]],
@@ -26,7 +26,7 @@ export function synth(context: Record<string, string> = {}, { bundle = false } =
   const app = new App({
     context: { ...context, 'aws:cdk:bundling-stacks': bundle ? ['**'] : [] },
   });
-  const stack = new OneTimeUploadStack(app, 'OneTimeUpload', {
+  const stack = new OneTimeUploadStack(app, 'OneTimeUploadStack', {
     env: { account: ACCOUNT, region: REGION },
     settings: readSettings((key) => app.node.tryGetContext(key)),
   });
