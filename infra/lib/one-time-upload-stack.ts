@@ -119,10 +119,6 @@ export class OneTimeUploadStack extends Stack {
     this.claims.grantAcceptUploads(acceptor);
     this.claims.grantReadClaims(status);
     this.bucket.grantReadAccepted(processor);
-    // Every handler's start-up (`loadConfig`) requires both names, including the two that use only one
-    // resource: they get the name, not a permission.
-    status.function.addEnvironment(ENV.bucketName, this.bucket.bucketName);
-    processor.function.addEnvironment(ENV.tableName, this.claims.table.tableName);
     this.bucket.notifyOnObjectCreated(DEFAULTS.uploadsPrefix, acceptor);
     this.bucket.notifyOnObjectCreated(DEFAULTS.acceptedPrefix, processor);
 

@@ -24,10 +24,8 @@ describe('handler functions', () => {
     }
   });
 
-  it('gives each the configuration its start-up reads, Powertools settings and source maps', () => {
+  it('gives each the configuration its start-up reads, and only the resource names it is granted', () => {
     const common = {
-      BUCKET_NAME: BUCKET,
-      TABLE_NAME: tableRef,
       UPLOAD_URL_TTL_SECONDS: String(DEFAULTS.uploadUrlTtlSeconds),
       MAX_UPLOAD_BYTES: String(DEFAULTS.maxUploadBytes),
       POWERTOOLS_SERVICE_NAME: DEFAULTS.serviceName,
@@ -35,8 +33,17 @@ describe('handler functions', () => {
       POWERTOOLS_LOG_LEVEL: 'INFO',
       NODE_OPTIONS: '--enable-source-maps',
     };
-    for (const name of ['issuer', 'status', 'acceptor', 'processor'] as const) {
-      expect(resourceOf(name).Properties.Environment.Variables).toEqual(common);
+    const names = {
+      issuer: { BUCKET_NAME: BUCKET, TABLE_NAME: tableRef },
+      acceptor: { BUCKET_NAME: BUCKET, TABLE_NAME: tableRef },
+      status: { TABLE_NAME: tableRef },
+      processor: { BUCKET_NAME: BUCKET },
+    };
+    for (const [name, resources] of Object.entries(names) as [
+      keyof typeof names,
+      Record<string, unknown>,
+    ][]) {
+      expect(resourceOf(name).Properties.Environment.Variables).toEqual({ ...common, ...resources });
     }
   });
 

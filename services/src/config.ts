@@ -69,13 +69,23 @@ export function readName(env: Env, name: string, fallback?: string): string {
   return raw;
 }
 
+/** Which resource names a process needs: a function that never touches the table need not know its name. */
+export interface ConfigNeeds {
+  bucket: boolean;
+  table: boolean;
+}
+
 export function loadConfig(
   env: Env = process.env,
   defaults: { bucketName?: string; tableName?: string } = {},
+  needs: ConfigNeeds = { bucket: true, table: true },
 ): ServiceConfig {
   return {
-    bucketName: readName(env, ENV.bucketName, defaults.bucketName),
-    tableName: readName(env, ENV.tableName, defaults.tableName),
+    // A name the process does not use stays empty rather than being demanded.
+    bucketName: needs.bucket
+      ? readName(env, ENV.bucketName, defaults.bucketName)
+      : (env[ENV.bucketName] ?? ''),
+    tableName: needs.table ? readName(env, ENV.tableName, defaults.tableName) : (env[ENV.tableName] ?? ''),
     uploadUrlTtlSeconds: readInteger(env, ENV.uploadUrlTtlSeconds, DEFAULTS.uploadUrlTtlSeconds, {
       min: 1,
       max: MAX_URL_TTL_SECONDS,
