@@ -3,9 +3,11 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { ClaimsTable } from './claims-table.js';
 import { HandlerFunction } from './handler-function.js';
+import { acknowledge } from './nag.js';
 import type { StackSettings } from './settings.js';
 import { UploadAlarms } from './upload-alarms.js';
 import { UploadApi } from './upload-api.js';
@@ -23,6 +25,8 @@ export const OUTPUT = {
   bucketName: 'BucketName',
   tableName: 'TableName',
   alarmTopicArn: 'AlarmTopicArn',
+  failedUploadEventsQueueUrl: 'FailedUploadEventsQueueUrl',
+  acceptFunctionName: 'AcceptFunctionName',
   region: 'Region',
   uploadUrlTtlSeconds: 'UploadUrlTtlSeconds',
   maxUploadBytes: 'MaxUploadBytes',
@@ -39,6 +43,8 @@ export class OneTimeUploadStack extends Stack {
   readonly api: UploadApi;
   readonly alarms: UploadAlarms;
   readonly functions: Record<'issuer' | 'status' | 'acceptor' | 'processor', HandlerFunction>;
+  /** S3 events the acceptor failed on after Lambda's retries: kept to be replayed, never lost. */
+  readonly failedUploadEvents: Queue;
 
   constructor(scope: Construct, id: string, props: OneTimeUploadStackProps) {
     super(scope, id, props);
@@ -109,6 +115,31 @@ export class OneTimeUploadStack extends Stack {
     });
     this.functions = { issuer, status, acceptor, processor };
 
+    // Lambda retries an S3 event twice; after that the event would be gone and the upload never accepted.
+    // Kept here instead, every step of the acceptor is idempotent, so replaying the event completes it.
+    this.failedUploadEvents = new Queue(this, 'FailedUploadEvents', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    acknowledge(
+      this.failedUploadEvents,
+      'AwsSolutions-SQS3',
+      'This queue is itself the dead-letter destination of the accept handler; nothing consumes it automatically.',
+    );
+    acceptor.function.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      // Lambda needs only sqs:SendMessage to deliver; SqsDestination would also grant reading the queue.
+      onFailure: {
+        bind: (_scope, fn) => {
+          this.failedUploadEvents.grant(fn, 'sqs:SendMessage');
+          return { destination: this.failedUploadEvents.queueArn };
+        },
+      },
+    });
+
     for (const fn of [issuer, status, acceptor, processor]) {
       fn.function.addEnvironment(ENV.uploadUrlTtlSeconds, String(settings.uploadUrlTtlSeconds));
       fn.function.addEnvironment(ENV.maxUploadBytes, String(settings.maxUploadBytes));
@@ -133,6 +164,7 @@ export class OneTimeUploadStack extends Stack {
     this.alarms = new UploadAlarms(this, 'Alarms', {
       issuer,
       acceptor,
+      failedUploadEvents: this.failedUploadEvents,
       ...(settings.smsNumber ? { smsNumber: settings.smsNumber } : {}),
       ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
       ...(key ? { masterKey: key } : {}),
@@ -154,6 +186,16 @@ export class OneTimeUploadStack extends Stack {
     output(OUTPUT.bucketName, this.bucket.bucketName, 'Upload bucket (uploads/ and accepted/)');
     output(OUTPUT.tableName, this.claims.table.tableName, 'Claims table');
     output(OUTPUT.alarmTopicArn, this.alarms.topic.topicArn, 'SNS topic that receives the alarms');
+    output(
+      OUTPUT.failedUploadEventsQueueUrl,
+      this.failedUploadEvents.queueUrl,
+      'S3 events the accept handler failed on after its retries, to replay (see docs/deploy.md)',
+    );
+    output(
+      OUTPUT.acceptFunctionName,
+      this.functions.acceptor.function.functionName,
+      'The accept handler, to replay a failed event with',
+    );
     output(OUTPUT.region, this.region, 'Region of the stack');
     output(
       OUTPUT.uploadUrlTtlSeconds,

@@ -13,6 +13,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, SmsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { HandlerFunction } from './handler-function.js';
 
@@ -29,6 +30,8 @@ const ALARMED_METRICS: Pick<typeof METRIC, 'duplicateUploadAttempts' | 'unclaime
 export interface UploadAlarmsProps {
   issuer: HandlerFunction;
   acceptor: HandlerFunction;
+  /** The acceptor's on-failure destination: anything in it is an upload waiting to be accepted. */
+  failedUploadEvents: IQueue;
   smsNumber?: string;
   alarmEmail?: string;
   /** Encrypts the topic; CloudWatch must be allowed to use it (see the stack). */
@@ -37,8 +40,9 @@ export interface UploadAlarmsProps {
 
 /**
  * Alarms on what must not happen unnoticed, all to one SNS topic: a second upload to a one-time URL
- * (`DuplicateUploadAttempts`), an upload to a key the service never issued (`UnclaimedUploads`), and any
- * error of the issuer or the acceptor. Each fires on a single occurrence within a minute.
+ * (`DuplicateUploadAttempts`), an upload to a key the service never issued (`UnclaimedUploads`), any
+ * error of the issuer or the acceptor, and an event left in the acceptor's dead-letter queue. Each fires
+ * on a single occurrence within a minute.
  */
 export class UploadAlarms extends Construct {
   readonly topic: Topic;
@@ -66,6 +70,16 @@ export class UploadAlarms extends Construct {
     this.add('AcceptorErrors', props.acceptor.function.metricErrors({ period: Duration.minutes(1) }), {
       description: 'The accept handler failed (Lambda Errors); S3 retries the event twice.',
     });
+    this.add(
+      'FailedUploadEvents',
+      props.failedUploadEvents.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: Stats.MAXIMUM,
+      }),
+      {
+        description: 'An S3 event failed on every attempt and waits in the dead-letter queue to be replayed.',
+      },
+    );
   }
 
   private add(id: string, metric: IMetric, { description }: { description: string }): void {

@@ -76,6 +76,14 @@ describe('least privilege', () => {
           Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
           Resource: tableArn(synthesized),
         },
+        // Its on-failure destination: a failed event is parked, not lost.
+        {
+          Effect: 'Allow',
+          Action: ['sqs:SendMessage'],
+          Resource: {
+            'Fn::GetAtt': [logicalId(synthesized.stack, synthesized.stack.failedUploadEvents), 'Arn'],
+          },
+        },
       ]),
     );
   });

@@ -43,8 +43,20 @@ describe('alarms', () => {
     });
   });
 
-  it('has exactly these four alarms', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+  it("alarms when an S3 event lands in the acceptor's dead-letter queue", () => {
+    const queue = logicalId(stack, stack.failedUploadEvents);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queue, 'QueueName'] } }],
+      Threshold: 0,
+      Period: 60,
+      AlarmActions: [topicRef],
+    });
+  });
+
+  it('has exactly these five alarms', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
   });
 
   it('sends to a TLS-only topic with no subscriber unless one is given', () => {
