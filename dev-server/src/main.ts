@@ -26,6 +26,7 @@ try {
       ? `One-time upload URLs: local stack ready (emulator at ${config.aws.endpoint})`
       : 'One-time upload URLs: local stack ready (embedded S3 + DynamoDB, no Docker)',
     `  API            ${server.apiUrl}`,
+    `  Upload page    ${server.apiUrl}/`,
     `  API key        ${config.apiKeys[0]}${config.generatedApiKey ? '   (generated; set API_KEYS to choose your own)' : config.apiKeys.length > 1 ? `   (+${config.apiKeys.length - 1} more from API_KEYS)` : ''}`,
     `  S3 endpoint    ${server.s3Endpoint}   (access key test, secret test)`,
     ...(config.backend === 'localstack' ? [`  Events         SQS queue ${config.aws.queueName}`] : []),
