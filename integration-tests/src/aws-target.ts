@@ -9,7 +9,9 @@ import type { Target } from './target.js';
 /**
  * A stack deployed with `npm run deploy`: the API URL, key, bucket and limits come from the stack's
  * outputs, the key's value through API Gateway. Uses the standard AWS credential chain; STACK_NAME picks
- * the stack (default OneTimeUploadStack).
+ * the stack (default OneTimeUploadStack). With AWS_ENDPOINT_URL set, the stack is the one
+ * `npm run deploy:local` put on LocalStack, whose API Gateway enforces no usage plan and whose S3 checks no
+ * POST signature: those tests are skipped with that reason.
  */
 export const DEFAULT_STACK_NAME = 'OneTimeUploadStack';
 
@@ -54,7 +56,8 @@ export async function startAwsTarget(): Promise<Target> {
     const apiKeyId = output(outputs, 'ApiKeyId', stackName);
     const key = await apiGateway.send(new GetApiKeyCommand({ apiKey: apiKeyId, includeValue: true }));
     if (!key.value) throw new Error(`API key ${apiKeyId} has no value visible to these credentials`);
-    const s3 = new S3Client({});
+    const emulated = Boolean(process.env.AWS_ENDPOINT_URL);
+    const s3 = new S3Client(emulated ? { forcePathStyle: true } : {});
     return {
       name: `aws (${stackName})`,
       apiUrl: output(outputs, 'ApiUrl', stackName).replace(/\/+$/, ''),
@@ -65,9 +68,12 @@ export async function startAwsTarget(): Promise<Target> {
       uploadUrlTtlSeconds: Number(optionalOutput(outputs, 'UploadUrlTtlSeconds') ?? 30),
       maxUploadBytes: Number(optionalOutput(outputs, 'MaxUploadBytes') ?? 2 * 1024 ** 3),
       gaps: {
+        ...(emulated ? { postSignatures: 'LocalStack does not verify POST policy signatures' } : {}),
         faultInjection: 'a deployed Lambda cannot be made to crash on demand',
         chaoticDelivery: 'S3 decides the delivery order on AWS; only the embedded endpoint can force it',
-        usagePlan: "reaching the throttle and the quota would spend the deployed key's daily quota",
+        usagePlan: emulated
+          ? "LocalStack's API Gateway does not enforce usage plans"
+          : "reaching the throttle and the quota would spend the deployed key's daily quota",
       },
       async stop() {
         s3.destroy();
