@@ -21,6 +21,8 @@ export class DynamoDb {
   private readonly pending = new Map<number, (answer: DynamoDbAnswer) => void>();
   private nextId = 0;
   private readonly ready: Promise<void>;
+  /** Set when the worker died: every later request is answered with this error at once. */
+  private failure: string | undefined;
 
   constructor(options: DynamoDbOptions) {
     this.worker = new Worker(new URL('./dynalite-worker.mjs', import.meta.url), {
@@ -42,6 +44,7 @@ export class DynamoDb {
     });
     this.worker.on('error', (error) => {
       // The worker is gone: answer every waiting request rather than leave it hanging.
+      this.failure = String(error);
       for (const resolve of this.pending.values()) {
         resolve(
           reply(500, {
@@ -99,6 +102,11 @@ export class DynamoDb {
     const operation = target.slice(target.indexOf('.') + 1);
     if (operation === 'UpdateTimeToLive' || operation === 'DescribeTimeToLive') {
       return this.handleTtl(operation, request.body);
+    }
+    if (this.failure !== undefined) {
+      return Promise.resolve(
+        reply(500, { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: this.failure }),
+      );
     }
     return new Promise((resolve) => {
       const id = this.nextId++;
@@ -185,6 +193,7 @@ export class DynamoDb {
 
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
+    if (this.failure !== undefined) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 5_000);
       this.worker.on('message', (message: { type?: string }) => {
