@@ -80,7 +80,12 @@ export async function start(options: StartOptions = {}): Promise<EmbeddedAws> {
 
   const server: Server = createServer((req, res) => {
     if (DynamoDb.isDynamoDbRequest(req)) dynamo.handle(req, res);
-    else void handleS3(ctx, req, res);
+    else
+      handleS3(ctx, req, res).catch((error: unknown) => {
+        // Never let one request end the process that serves every other.
+        console.error('[embedded-aws] request failed', error);
+        res.destroy();
+      });
   });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

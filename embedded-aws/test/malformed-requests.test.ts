@@ -192,6 +192,54 @@ describe('other malformed requests', () => {
     expect(buckets.Buckets?.some((b) => b.Name === bucket)).toBe(true);
   });
 
+  it('answers a request target that is not a URL with 400 and keeps serving', async () => {
+    const { connect } = await import('node:net');
+    const url = new URL(endpoint.aws.endpoint);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => {
+        socket.write('GET http://[ HTTP/1.1\r\nHost: x\r\n\r\n');
+      });
+      let text = '';
+      socket.on('data', (chunk) => {
+        text += chunk.toString();
+      });
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    const buckets = await endpoint.s3.send(new ListBucketsCommand({}));
+    expect(buckets.Buckets?.some((b) => b.Name === bucket)).toBe(true);
+  });
+
+  it('removes the partial file of an upload whose client disconnects mid-file', async () => {
+    const { readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const blobs = () => readdirSync(join(endpoint.aws.dataDir, 'blobs')).length;
+    const before = blobs();
+    const url = new URL(valid.url);
+    const head = multipart(valid.fields, undefined).subarray(0, -`--${BOUNDARY}--\r\n`.length);
+    await new Promise<void>((resolve) => {
+      const req = request({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': formContentType, 'content-length': 10_000_000 },
+      });
+      req.on('error', () => resolve());
+      req.write(head);
+      req.write(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="f.bin"\r\n\r\n`);
+      req.write(Buffer.alloc(256 * 1024, 'p'));
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 100);
+    });
+    const deadline = Date.now() + 5000;
+    while (blobs() > before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(blobs()).toBe(before);
+  });
+
   it('answers DynamoDB requests with malformed JSON with a DynamoDB error', async () => {
     const response = await fetch(endpoint.aws.endpoint, {
       method: 'POST',

@@ -44,6 +44,7 @@ export function readPostUpload(
     let fileSeen = false;
     let closed = false;
     let done: PostUpload | undefined;
+    let fileStream: Readable | undefined;
     const finish = () => {
       // Answer only after the whole form was read, so that the response follows the request.
       if (settled || !closed || !done) return;
@@ -56,6 +57,9 @@ export function readPostUpload(
       // Keep reading (and discarding) the body so the client gets the answer instead of a reset.
       req.unpipe(parser);
       req.resume();
+      // A file still streaming to disk is cut off (a premature close for its pipeline), so its blob is
+      // removed and its file handle closed.
+      if (fileStream && !fileStream.destroyed) fileStream.destroy();
       reject(error);
     };
 
@@ -74,6 +78,7 @@ export function readPostUpload(
 
     const startFile = (stream: Readable, filename: string | undefined) => {
       fileSeen = true;
+      fileStream = stream;
       let auth: PostAuthorization;
       try {
         auth = authorizePost(fields, options.bucket, options.credentials, options.now);
@@ -160,6 +165,10 @@ export function readPostUpload(
       }
     });
     req.on('error', fail);
+    // A client that goes away mid-form: nothing more will come, so stop waiting for it.
+    req.on('close', () => {
+      if (!req.complete) fail(new Error('the client closed the connection before the form ended'));
+    });
     req.pipe(parser);
   });
 }

@@ -59,7 +59,18 @@ const UNSUPPORTED = [
 ];
 
 export async function handleS3(ctx: S3Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const r = parseS3Request(req, res);
+  let r: S3Request;
+  try {
+    r = parseS3Request(req, res);
+  } catch {
+    // A request target that is not even a URL (e.g. `GET http://[ HTTP/1.1`).
+    req.resume();
+    res.writeHead(400, { 'content-type': 'application/xml', connection: 'close' });
+    res.end(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InvalidURI</Code><Message>Couldn\'t parse the specified URI.</Message></Error>',
+    );
+    return;
+  }
   addCorsHeaders(ctx, r);
   try {
     await route(ctx, r);
