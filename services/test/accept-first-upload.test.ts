@@ -184,6 +184,64 @@ describe('accept-first-upload', () => {
     expect(versions.DeleteMarkers ?? []).toHaveLength(0);
   });
 
+  it("reports the acceptance once when the first upload's event arrives twice at the same moment", async () => {
+    const issued = await issue();
+    await upload(issued, 'raced');
+    const [event] = await deliveredEvents(1);
+    const run = await captureStdout(() =>
+      Promise.all([
+        handlers().acceptFirstUpload(event as S3Event),
+        handlers().acceptFirstUpload(event as S3Event),
+      ]),
+    );
+    expect(run.error).toBeUndefined();
+    expect(metricValues(run.lines, 'UploadsAccepted')).toEqual([1]);
+    expect(await read(issued.key.replace('uploads/', 'accepted/'))).toBe('raced');
+  });
+
+  it('(d) on retry, recognises an earlier copy by size and checksum when its ETag differs (SSE-KMS)', async () => {
+    const issued = await issue();
+    await upload(issued, 'same bytes, other etag');
+    const [event] = await deliveredEvents(1);
+    // The copy an earlier attempt made, with an ETag unlike the upload's (a multipart object's ends in -1).
+    const s3 = await import('@aws-sdk/client-s3');
+    const Bucket = env.config.bucketName;
+    const Key = issued.key.replace('uploads/', 'accepted/');
+    const { UploadId } = await env.clients.s3.send(new s3.CreateMultipartUploadCommand({ Bucket, Key }));
+    const part = await env.clients.s3.send(
+      new s3.UploadPartCommand({ Bucket, Key, UploadId, PartNumber: 1, Body: 'same bytes, other etag' }),
+    );
+    const copy = await env.clients.s3.send(
+      new s3.CompleteMultipartUploadCommand({
+        Bucket,
+        Key,
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+      }),
+    );
+    expect(copy.ETag).toMatch(/-1"$/);
+    const run = await captureStdout(() => handlers().acceptFirstUpload(event as S3Event));
+    expect(run.error).toBeUndefined();
+    expect((await claims().get(issued.id))?.status).toBe('accepted');
+  });
+
+  it('(d) refuses to mark accepted when accepted/<key> holds other bytes', async () => {
+    const issued = await issue();
+    await upload(issued, 'the real first upload');
+    const [event] = await deliveredEvents(1);
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    await env.clients.s3.send(
+      new PutObjectCommand({
+        Bucket: env.config.bucketName,
+        Key: issued.key.replace('uploads/', 'accepted/'),
+        Body: 'something else entirely',
+      }),
+    );
+    const run = await captureStdout(() => handlers().acceptFirstUpload(event as S3Event));
+    expect(run.error).toBeInstanceOf(AggregateError);
+    expect((await claims().get(issued.id))?.status).toBe('issued');
+  });
+
   it('(e) flags an upload to a key that was never issued, and never accepts it', async () => {
     const { PutObjectCommand } = await import('@aws-sdk/client-s3');
     const key = 'uploads/UploadFilename-20260101_000000-AAAAAAAAAAAAAAAAAAAAAA';

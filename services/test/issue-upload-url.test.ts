@@ -97,6 +97,16 @@ describe('issue-upload-url', () => {
     ['an unknown field', { size: 3 }, 'unknown field "size"'],
     ['a bad method', { method: 'GET' }, 'method must be "POST" or "PUT"'],
     ['a bad content type', { contentType: 'png' }, 'contentType must be a MIME type'],
+    [
+      'a content type over 255 characters',
+      { contentType: `text/${'x'.repeat(300)}` },
+      'contentType must be a MIME type',
+    ],
+    [
+      'a content type spanning lines',
+      { contentType: 'text/plain;\r\n charset=utf-8' },
+      'contentType must be a MIME type',
+    ],
     ['maxBytes over the limit', { maxBytes: 2 * 1024 * 1024 }, 'maxBytes must be at most 1048576 bytes'],
     ['maxBytes not a number', { maxBytes: '10' }, 'maxBytes must be a whole number'],
     ['PUT without contentLength', { method: 'PUT' }, 'contentLength is required'],

@@ -1,6 +1,7 @@
 import {
   CopyObjectCommand,
   HeadObjectCommand,
+  type HeadObjectCommandOutput,
   ListObjectVersionsCommand,
   type S3Client,
   S3ServiceException,
@@ -107,13 +108,41 @@ async function copyWinner(
   } catch (error) {
     if (!(error instanceof S3ServiceException && error.$metadata.httpStatusCode === 412)) throw error;
     // The copy exists already (an earlier attempt made it before it failed): confirm it is the winner.
-    const head = await deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: acceptedKey }));
-    if ((head.ETag ?? '').replaceAll('"', '') !== winner.etag) {
+    const [copy, original] = await Promise.all([
+      deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: acceptedKey, ChecksumMode: 'ENABLED' })),
+      deps.s3.send(
+        new HeadObjectCommand({
+          Bucket: bucket,
+          Key: claim.key,
+          VersionId: winner.versionId,
+          ChecksumMode: 'ENABLED',
+        }),
+      ),
+    ]);
+    if (!sameContent(copy, original)) {
       throw new Error(`${acceptedKey} exists but does not hold the first upload to ${claim.key}`, {
         cause: error,
       });
     }
   }
+}
+
+const CHECKSUMS = [
+  'ChecksumCRC64NVME',
+  'ChecksumCRC32',
+  'ChecksumCRC32C',
+  'ChecksumSHA1',
+  'ChecksumSHA256',
+] as const;
+
+/**
+ * Whether two objects hold the same bytes: the same ETag, or (the ETag of a copy may differ, for example
+ * under SSE-KMS) the same size and the same full-object checksum, which S3 keeps through a copy.
+ */
+export function sameContent(a: HeadObjectCommandOutput, b: HeadObjectCommandOutput): boolean {
+  if (a.ETag !== undefined && a.ETag === b.ETag) return true;
+  if (a.ContentLength !== b.ContentLength) return false;
+  return CHECKSUMS.some((name) => a[name] !== undefined && a[name] === b[name]);
 }
 
 export async function acceptUpload(deps: AcceptDeps, upload: UploadedObject): Promise<AcceptOutcome> {
@@ -151,14 +180,16 @@ export async function acceptUpload(deps: AcceptDeps, upload: UploadedObject): Pr
   }
   const winner = claim.winner as Winner;
   const acceptedKey = acceptedKeyFor(config.uploadsPrefix, config.acceptedPrefix, key);
-  const wasAccepted = claim.status === 'accepted';
-  if (!wasAccepted) {
+  let newlyAccepted = false;
+  if (claim.status !== 'accepted') {
     await copyWinner(deps, upload.bucket, claim, winner, acceptedKey);
-    claim = await deps.claims.markAccepted(claim.id, winner, acceptedKey, deps.now());
+    const marked = await deps.claims.markAccepted(claim.id, winner, acceptedKey, deps.now());
+    claim = marked.claim;
+    newlyAccepted = marked.changed;
   }
 
   if (versionId === winner.versionId) {
-    return { kind: wasAccepted ? 'already-accepted' : 'accepted', key, versionId, acceptedKey };
+    return { kind: newlyAccepted ? 'accepted' : 'already-accepted', key, versionId, acceptedKey };
   }
   const attempts = await deps.claims.flagDuplicate(claim.id, versionId);
   return attempts === undefined

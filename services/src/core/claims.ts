@@ -105,26 +105,40 @@ export class ClaimStore {
     }
   }
 
-  /** Marks the claim accepted once the accepted copy exists. Idempotent. */
-  async markAccepted(id: string, winner: Winner, acceptedKey: string, at: Date): Promise<Claim> {
-    const result = await this.db.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: marshall({ id }),
-        UpdateExpression:
-          'SET #status = :accepted, acceptedKey = :acceptedKey, acceptedAt = if_not_exists(acceptedAt, :at)',
-        ConditionExpression: 'winner.versionId = :versionId',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: marshall({
-          ':accepted': 'accepted',
-          ':acceptedKey': acceptedKey,
-          ':at': at.toISOString(),
-          ':versionId': winner.versionId,
+  /**
+   * Marks the claim accepted once the accepted copy exists. Only one caller makes the change (`changed`);
+   * a concurrent or later one gets the claim as it is, so the acceptance is reported once.
+   */
+  async markAccepted(
+    id: string,
+    winner: Winner,
+    acceptedKey: string,
+    at: Date,
+  ): Promise<{ claim: Claim; changed: boolean }> {
+    try {
+      const result = await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ id }),
+          UpdateExpression: 'SET #status = :accepted, acceptedKey = :acceptedKey, acceptedAt = :at',
+          ConditionExpression: 'winner.versionId = :versionId AND #status <> :accepted',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: marshall({
+            ':accepted': 'accepted',
+            ':acceptedKey': acceptedKey,
+            ':at': at.toISOString(),
+            ':versionId': winner.versionId,
+          }),
+          ReturnValues: 'ALL_NEW',
         }),
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return unmarshall(result.Attributes ?? {}) as Claim;
+      );
+      return { claim: unmarshall(result.Attributes ?? {}) as Claim, changed: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const current = await this.get(id);
+      if (current?.status !== 'accepted' || current.winner?.versionId !== winner.versionId) throw error;
+      return { claim: current, changed: false };
+    }
   }
 
   /**

@@ -40,8 +40,10 @@ export interface IssueDeps {
   newId: () => string;
 }
 
+/** type/subtype with optional parameters; spaces and tabs only (a header value never spans lines). */
 const CONTENT_TYPE =
-  /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=("[^"\\\r\n]*"|[A-Za-z0-9!#$&^_.+-]+))*$/;
+  /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}([ \t]*;[ \t]*[A-Za-z0-9!#$&^_.+-]+=("[^"\\\r\n]*"|[A-Za-z0-9!#$&^_.+-]+))*$/;
+const MAX_CONTENT_TYPE_LENGTH = 255;
 const KNOWN_FIELDS = new Set(['contentType', 'maxBytes', 'method', 'contentLength']);
 
 function positiveInteger(value: unknown, name: string, max: number): number {
@@ -70,7 +72,11 @@ export function parseUploadRequest(body: unknown, config: ServiceConfig): Upload
     throw new InvalidUploadRequestError('method must be "POST" or "PUT"');
   const request: UploadRequest = { method };
   if (input.contentType !== undefined) {
-    if (typeof input.contentType !== 'string' || !CONTENT_TYPE.test(input.contentType)) {
+    if (
+      typeof input.contentType !== 'string' ||
+      input.contentType.length > MAX_CONTENT_TYPE_LENGTH ||
+      !CONTENT_TYPE.test(input.contentType)
+    ) {
       throw new InvalidUploadRequestError('contentType must be a MIME type such as "image/png"');
     }
     request.contentType = input.contentType;
