@@ -97,6 +97,9 @@ export async function apiGateway(app: FastifyInstance, options: ApiGatewayOption
 
   app.decorateRequest('apiKeyIndex', -1);
   app.addHook('onRequest', async (request, reply) => {
+    // An unknown route is API Gateway's "Missing Authentication Token" (the not-found handler), with or
+    // without a key, and spends none of the key's usage plan.
+    if (!request.routeOptions.url) return;
     const presented = request.headers['x-api-key'];
     const keyIndex = keys.match(typeof presented === 'string' ? presented : undefined);
     if (keyIndex < 0) return gatewayError(reply, 403, 'Forbidden', 'ForbiddenException');

@@ -22,6 +22,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // Request lines would be noise at thousands of URLs per second; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 10 * 1024 * 1024,
+    // API Gateway has no implicit HEAD routes: a HEAD must not run a handler (and record a claim).
+    exposeHeadRoutes: false,
   });
   app.get('/health', async () => ({ status: 'ok', ...(options.health?.() ?? {}) }));
   // The browser upload page: public like /health (outside the gateway plugin, whose hook asks for a key);

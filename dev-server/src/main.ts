@@ -4,6 +4,10 @@ import { startDevServer } from './dev-server.js';
 import { startLocalStackDevServer } from './localstack-dev-server.js';
 
 /** `npm start`: the whole stack in one process, no Docker. */
+function maskKey(key: string): string {
+  return `${key.slice(0, 4)}…${key.slice(-2)}`;
+}
+
 function fail(message: string): never {
   console.error(`dev-server: ${message}`);
   process.exit(2);
@@ -27,7 +31,10 @@ try {
       : 'One-time upload URLs: local stack ready (embedded S3 + DynamoDB, no Docker)',
     `  API            ${server.apiUrl}`,
     `  Upload page    ${server.apiUrl}/`,
-    `  API key        ${config.apiKeys[0]}${config.generatedApiKey ? '   (generated; set API_KEYS to choose your own)' : config.apiKeys.length > 1 ? `   (+${config.apiKeys.length - 1} more from API_KEYS)` : ''}`,
+    // A generated key is shown so it can be used; keys the operator chose are not copied into logs.
+    config.generatedApiKey
+      ? `  API key        ${config.apiKeys[0]}   (generated; set API_KEYS to choose your own)`
+      : `  API keys       ${config.apiKeys.length} from API_KEYS (${config.apiKeys.map(maskKey).join(', ')})`,
     `  S3 endpoint    ${server.s3Endpoint}   (access key test, secret test)`,
     ...(config.backend === 'localstack' ? [`  Events         SQS queue ${config.aws.queueName}`] : []),
     `  Bucket         ${service.bucketName}`,
@@ -36,7 +43,7 @@ try {
     `  Usage plan     ${usagePlan.rateLimit} req/s, burst ${usagePlan.burstLimit}, ${usagePlan.quotaPerDay} per day per key`,
     '',
     'Try it:',
-    `  curl -s -H "x-api-key: ${config.apiKeys[0]}" ${server.apiUrl}/getpresignedurl`,
+    `  curl -s -H "x-api-key: ${config.generatedApiKey ? config.apiKeys[0] : '<your key>'}" ${server.apiUrl}/getpresignedurl`,
     '',
   ].join('\n');
   process.stdout.write(`${banner}\n`);
