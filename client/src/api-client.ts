@@ -116,6 +116,7 @@ export class UploadApi {
     const headers: Record<string, string> = { 'x-api-key': this.#apiKey, accept: 'application/json' };
     if (json !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
+    let text: string;
     try {
       response = await this.#fetch(url, {
         method,
@@ -123,10 +124,11 @@ export class UploadApi {
         ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
         signal: AbortSignal.timeout(30_000),
       });
+      // Reading the body can fail too (a reset, the timeout): the API is then as unreachable as before.
+      text = await response.text();
     } catch (error) {
       throw unreachable('The API', this.apiUrl, error);
     }
-    const text = await response.text();
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -110,9 +110,13 @@ export function describeS3Answer(answer: S3Answer): string {
 }
 
 export function s3Refused(upload: IssuedUpload, attempt: Attempt): CliError {
+  // A 5xx (InternalError, SlowDown) is S3 being unavailable, not a refusal of this upload: try again later.
+  const unavailable = attempt.s3.status >= 500;
   return new CliError(
-    's3-refused',
-    `S3 refused the upload of ${attempt.file} (${describeS3Answer(attempt.s3)})`,
+    unavailable ? 'unavailable' : 's3-refused',
+    unavailable
+      ? `S3 could not take the upload of ${attempt.file} right now (${describeS3Answer(attempt.s3)})`
+      : `S3 refused the upload of ${attempt.file} (${describeS3Answer(attempt.s3)})`,
     {
       details: { id: upload.id, key: upload.key, s3: attempt.s3 },
     },
