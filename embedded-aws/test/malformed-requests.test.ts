@@ -53,6 +53,35 @@ async function expectS3Error(result: { status: number; text: string }) {
 
 const formContentType = `multipart/form-data; boundary=${BOUNDARY}`;
 
+/** Starts a POST that declares more bytes than it sends, sends `parts`, then drops the connection. */
+function postThenDisconnect(
+  parts: (string | Buffer)[],
+  declaredLength: number,
+  afterMs: number,
+): Promise<void> {
+  const url = new URL(valid.url);
+  return new Promise<void>((resolve) => {
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      headers: { 'content-type': formContentType, 'content-length': declaredLength },
+    });
+    req.on('error', () => resolve());
+    for (const part of parts) req.write(part);
+    setTimeout(() => {
+      req.destroy();
+      resolve();
+    }, afterMs);
+  });
+}
+
+async function expectStillServing() {
+  const buckets = await endpoint.s3.send(new ListBucketsCommand({}));
+  expect(buckets.Buckets?.some((b) => b.Name === bucket)).toBe(true);
+}
+
 describe('POST Object under malformed input (property tests)', () => {
   it('answers garbage multipart bodies with an S3 error', async () => {
     await fc.assert(
@@ -172,24 +201,8 @@ describe('other malformed requests', () => {
   });
 
   it('survives a client that drops the connection in the middle of an upload', async () => {
-    const url = new URL(valid.url);
-    await new Promise<void>((resolve) => {
-      const req = request({
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        headers: { 'content-type': formContentType, 'content-length': 1_000_000 },
-      });
-      req.on('error', () => resolve());
-      req.write(multipart(valid.fields, undefined).subarray(0, 500));
-      setTimeout(() => {
-        req.destroy();
-        resolve();
-      }, 50);
-    });
-    const buckets = await endpoint.s3.send(new ListBucketsCommand({}));
-    expect(buckets.Buckets?.some((b) => b.Name === bucket)).toBe(true);
+    await postThenDisconnect([multipart(valid.fields, undefined).subarray(0, 500)], 1_000_000, 50);
+    await expectStillServing();
   });
 
   it('answers a request target that is not a URL with 400 and keeps serving', async () => {
@@ -207,8 +220,7 @@ describe('other malformed requests', () => {
       socket.on('error', reject);
     });
     expect(answer).toMatch(/^HTTP\/1\.1 400/);
-    const buckets = await endpoint.s3.send(new ListBucketsCommand({}));
-    expect(buckets.Buckets?.some((b) => b.Name === bucket)).toBe(true);
+    await expectStillServing();
   });
 
   it('removes the partial file of an upload whose client disconnects mid-file', async () => {
@@ -216,25 +228,9 @@ describe('other malformed requests', () => {
     const { join } = await import('node:path');
     const blobs = () => readdirSync(join(endpoint.aws.dataDir, 'blobs')).length;
     const before = blobs();
-    const url = new URL(valid.url);
     const head = multipart(valid.fields, undefined).subarray(0, -`--${BOUNDARY}--\r\n`.length);
-    await new Promise<void>((resolve) => {
-      const req = request({
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        headers: { 'content-type': formContentType, 'content-length': 10_000_000 },
-      });
-      req.on('error', () => resolve());
-      req.write(head);
-      req.write(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="f.bin"\r\n\r\n`);
-      req.write(Buffer.alloc(256 * 1024, 'p'));
-      setTimeout(() => {
-        req.destroy();
-        resolve();
-      }, 100);
-    });
+    const fileHeader = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="f.bin"\r\n\r\n`;
+    await postThenDisconnect([head, fileHeader, Buffer.alloc(256 * 1024, 'p')], 10_000_000, 100);
     const deadline = Date.now() + 5000;
     while (blobs() > before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(blobs()).toBe(before);
